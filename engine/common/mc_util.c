@@ -1,0 +1,155 @@
+/* mc_util.c — allocation, buffers, file reading/mapping, hashing, clocks. */
+#include "mc_util.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+void *mc_malloc(size_t n) { return malloc(n ? n : 1); }
+void *mc_calloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz ? sz : 1); }
+void *mc_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+char *mc_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+int mc_buf_reserve(mc_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int mc_buf_append(mc_buf *b, const void *p, size_t n)
+{
+    if (mc_buf_reserve(b, n)) return -1;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+int mc_buf_putc(mc_buf *b, char c) { return mc_buf_append(b, &c, 1); }
+
+int mc_buf_printf(mc_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || mc_buf_reserve(b, (size_t)n)) return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void mc_buf_free(mc_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+mc_status mc_read_file(const char *path, char **out, size_t *len, mc_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return mc_error_set(err, MC_E_IO, path, 0, 0, 0, "cannot open: %s", strerror(errno));
+    mc_buf b = {0};
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        if (mc_buf_append(&b, tmp, n)) {
+            fclose(f);
+            mc_buf_free(&b);
+            return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        mc_buf_free(&b);
+        return mc_error_set(err, MC_E_IO, path, 0, 0, 0, "read failed");
+    }
+    if (!b.data && mc_buf_reserve(&b, 0)) return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
+    b.data[b.len] = 0;
+    *out = b.data;
+    if (len) *len = b.len;
+    return MC_OK;
+}
+
+mc_status mc_map_file(const char *path, mc_map *m, mc_error *err)
+{
+    memset(m, 0, sizeof *m);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return mc_error_set(err, errno == ENOENT ? MC_E_NOTFOUND : MC_E_IO, path, 0, 0, 0,
+                                    "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mc_error_set(err, MC_E_IO, path, 0, 0, 0, "not a regular file");
+    }
+    m->len = (size_t)st.st_size;
+    if (m->len == 0) {
+        close(fd);
+        m->data = "";
+        return MC_OK;
+    }
+    void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return mc_error_set(err, MC_E_IO, path, 0, 0, 0, "mmap failed: %s", strerror(errno));
+    m->data = p;
+    m->mapped = 1;
+    return MC_OK;
+}
+
+void mc_unmap(mc_map *m)
+{
+    if (m->mapped) munmap((void *)m->data, m->len);
+    memset(m, 0, sizeof *m);
+}
+
+uint64_t mc_hash64(const void *p, size_t n) { return XXH3_64bits(p, n); }
+
+mc_status mc_file_digest(const char *path, char hex[17], uint64_t *size, mc_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return mc_error_set(err, MC_E_IO, path, 0, 0, 0, "cannot open: %s", strerror(errno));
+    XXH64_state_t *st = XXH64_createState();
+    XXH64_reset(st, 0);
+    char buf[1 << 16];
+    size_t n;
+    uint64_t total = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        XXH64_update(st, buf, n);
+        total += n;
+    }
+    fclose(f);
+    snprintf(hex, 17, "%016llx", (unsigned long long)XXH64_digest(st));
+    XXH64_freeState(st);
+    if (size) *size = total;
+    return MC_OK;
+}
+
+double mc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

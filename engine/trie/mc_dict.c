@@ -1,0 +1,298 @@
+/* mc_dict.c — load and validate a compiled dictionary (format in mc_format.h). Every
+ * offset read from the image is checked once here, so lookups need no checks. */
+#include "trie/mc_trie.h"
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+static uint32_t rd32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+#define BAD(...) mc_error_set(err, MC_E_DICT_CORRUPT, d->name, 0, 0, 0, __VA_ARGS__)
+
+static int str_ok(const mc_dict *d, uint32_t off)
+{
+    return off < d->strs_len && memchr(d->strs + off, 0, d->strs_len - off) != NULL;
+}
+
+static mc_status validate_content(mc_dict *d, mc_error *err)
+{
+    if (!d->strs || d->strs_len == 0 || d->strs[d->strs_len - 1] != 0) return BAD("string pool: missing or not NUL-terminated");
+    if (!d->vocab || !d->vhash || !d->nodes || !d->edges || !d->terms || !d->codes)
+        return BAD("required section missing");
+    if (d->n_slots == 0 || (d->n_slots & (d->n_slots - 1)) || d->n_slots < d->n_vocab + 1)
+        return BAD("vocabulary hash: size %zu is not a power of two above %zu", d->n_slots, d->n_vocab);
+    for (size_t i = 0; i < d->n_meta; i++)
+        if (!str_ok(d, d->meta[i].key) || !str_ok(d, d->meta[i].val)) return BAD("meta entry %zu: string offset out of bounds", i);
+    for (size_t i = 0; i < d->n_counters; i++)
+        if (!str_ok(d, d->counters[i].key) || !str_ok(d, d->counters[i].val)) return BAD("counter %zu: string offset out of bounds", i);
+    for (size_t i = 0; i < d->n_vocab; i++) {
+        const mc_fvocab *v = &d->vocab[i];
+        if (!str_ok(d, v->str) || v->str + v->len >= d->strs_len) return BAD("vocabulary entry %zu: string out of bounds", i);
+        for (unsigned t = 0; t < MC_N_TRIES; t++)
+            if (v->root[t] >= d->n_nodes) return BAD("vocabulary entry %zu: root child out of bounds", i);
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < d->n_slots; i++) {
+        if (d->vhash[i].id1 == 0) continue;
+        if (d->vhash[i].id1 > d->n_vocab) return BAD("vocabulary hash slot %zu: id out of bounds", i);
+        used++;
+    }
+    if (used != d->n_vocab) return BAD("vocabulary hash: %zu slots used for %zu tokens", used, d->n_vocab);
+    for (size_t i = 0; i < d->n_nodes; i++) {
+        const mc_fnode *n = &d->nodes[i];
+        if (n->edge > d->n_edges || n->n_edges > d->n_edges - n->edge) return BAD("trie node %zu: edges out of bounds", i);
+        if (n->term != MC_NONE && n->term >= d->n_terms) return BAD("trie node %zu: term out of bounds", i);
+        for (uint32_t k = 0; k < n->n_edges; k++) {
+            const mc_fedge *e = &d->edges[n->edge + k];
+            if (e->tok >= d->n_vocab || e->child == 0 || e->child >= d->n_nodes) return BAD("trie node %zu: edge %u out of bounds", i, k);
+            if (k && d->edges[n->edge + k - 1].tok >= e->tok) return BAD("trie node %zu: edges not sorted", i);
+        }
+    }
+    for (size_t i = 0; i < d->n_terms; i++) {
+        const mc_fterm *t = &d->terms[i];
+        int ctx = (t->flags & MC_TERMF_CONTEXT) != 0;
+        if (ctx ? t->target >= d->n_triggers : t->target >= d->n_codes) return BAD("term %zu: target out of bounds", i);
+        if (!str_ok(d, t->text) || !str_ok(d, t->system)) return BAD("term %zu: string out of bounds", i);
+    }
+    d->n_billable = 0;
+    for (size_t i = 0; i < d->n_codes; i++) {
+        const mc_fcode *c = &d->codes[i];
+        if (!str_ok(d, c->code) || !str_ok(d, c->title) || !str_ok(d, c->short_title)) return BAD("code %zu: string out of bounds", i);
+        if ((c->category != MC_NONE && c->category >= d->n_codes) || (c->parent != MC_NONE && c->parent >= d->n_codes) ||
+            (c->block != MC_NONE && c->block >= d->n_blocks) || c->chapter > 22)
+            return BAD("code %zu: hierarchy reference out of bounds", i);
+        if (i && strcmp(d->strs + d->codes[i - 1].code, d->strs + c->code) >= 0) return BAD("code table not sorted at %zu", i);
+        d->n_billable += c->billable != 0;
+    }
+    for (size_t i = 0; i < d->n_blocks; i++)
+        if (!str_ok(d, d->blocks[i].first) || !str_ok(d, d->blocks[i].last) || !str_ok(d, d->blocks[i].title))
+            return BAD("block %zu: string out of bounds", i);
+    for (size_t i = 0; i < d->n_chapters; i++)
+        if (!str_ok(d, d->chapters[i].first) || !str_ok(d, d->chapters[i].last) || !str_ok(d, d->chapters[i].title))
+            return BAD("chapter %zu: string out of bounds", i);
+    for (size_t i = 0; i < d->n_triggers; i++)
+        if (!str_ok(d, d->triggers[i].text)) return BAD("trigger %zu: string out of bounds", i);
+    if (d->n_zmap && d->n_zmap != d->n_codes) return BAD("history map: %zu entries for %zu codes", d->n_zmap, d->n_codes);
+    for (size_t i = 0; i < d->n_zmap; i++)
+        if ((d->zmap[i].family != MC_NONE && d->zmap[i].family >= d->n_codes) ||
+            (d->zmap[i].history != MC_NONE && d->zmap[i].history >= d->n_codes))
+            return BAD("history map entry %zu: code out of bounds", i);
+    for (size_t i = 0; i < d->n_zrules; i++)
+        if (!str_ok(d, d->zrules[i].prefix) || !str_ok(d, d->zrules[i].family) || !str_ok(d, d->zrules[i].history))
+            return BAD("history rule %zu: string out of bounds", i);
+    return MC_OK;
+}
+
+static mc_status load(mc_dict *d, mc_error *err)
+{
+    const unsigned char *b = d->base;
+    double t0 = mc_now();
+    if (d->size < MC_HEADER_SIZE || memcmp(b, MC_MAGIC, 8) != 0)
+        return mc_error_set(err, MC_E_DICT_MAGIC, d->name, 0, 0, 0, "not a medcode dictionary (bad magic number)");
+    d->version = rd32(b + 8);
+    if (d->version != MC_FORMAT_VERSION)
+        return mc_error_set(err, MC_E_DICT_VERSION, d->name, 0, 0, 0,
+                            "dictionary format version %u is not supported (this medcode reads version %u%s)",
+                            d->version, MC_FORMAT_VERSION, d->version > MC_FORMAT_VERSION ? "; rebuild it or upgrade medcode" : "");
+    uint32_t hsize = rd32(b + 12), nsec = rd32(b + 24);
+    uint64_t fsize = rd64(b + 16);
+    if (fsize != d->size)
+        return BAD("file size is %zu bytes, header says %llu (truncated or padded)", d->size, (unsigned long long)fsize);
+    if (nsec > MC_MAX_SECTIONS || hsize != MC_HEADER_SIZE + MC_SECTION_ENTRY_SIZE * nsec || hsize > d->size)
+        return BAD("header: bad section count %u or header size %u", nsec, hsize);
+    XXH3_state_t *st = XXH3_createState();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, b, 48);
+    XXH3_64bits_update(st, b + MC_HEADER_SIZE, hsize - MC_HEADER_SIZE);
+    uint64_t hsum = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    if (hsum != rd64(b + 48)) return BAD("header checksum mismatch");
+    d->flags = rd32(b + 28);
+    for (int i = 0; i < 16; i++) snprintf(d->build_id + 2 * i, 3, "%02x", b[32 + i]);
+
+    for (uint32_t s = 0; s < nsec; s++) {
+        const unsigned char *e = b + MC_HEADER_SIZE + MC_SECTION_ENTRY_SIZE * s;
+        uint32_t id = rd32(e), esz = rd32(e + 4);
+        uint64_t off = rd64(e + 8), len = rd64(e + 16), sum = rd64(e + 24);
+        if (off < hsize || off > d->size || len > d->size - off || off % MC_SECTION_ALIGN || esz == 0 || len % esz)
+            return BAD("section %u (id %u): offset %llu length %llu out of bounds or misaligned", s, id,
+                       (unsigned long long)off, (unsigned long long)len);
+        if (XXH3_64bits(b + off, (size_t)len) != sum) return BAD("section %u (id %u): checksum mismatch", s, id);
+        const void *p = b + off;
+        size_t n = (size_t)(len / esz);
+#define TAKE(field, cnt, T)                                                                         \
+    do {                                                                                            \
+        if (esz != sizeof(T)) return BAD("section id %u: element size %u, expected %zu", id, esz, sizeof(T)); \
+        d->field = (const T *)p;                                                                    \
+        d->cnt = n;                                                                                 \
+    } while (0)
+        switch (id) {
+        case MC_SEC_STRS: d->strs = p; d->strs_len = (size_t)len; break;
+        case MC_SEC_META: TAKE(meta, n_meta, mc_fmeta); break;
+        case MC_SEC_COUNTERS: TAKE(counters, n_counters, mc_fmeta); break;
+        case MC_SEC_VOCAB: TAKE(vocab, n_vocab, mc_fvocab); break;
+        case MC_SEC_VHASH: TAKE(vhash, n_slots, mc_fslot); break;
+        case MC_SEC_NODES: TAKE(nodes, n_nodes, mc_fnode); break;
+        case MC_SEC_EDGES: TAKE(edges, n_edges, mc_fedge); break;
+        case MC_SEC_TERMS: TAKE(terms, n_terms, mc_fterm); break;
+        case MC_SEC_CODES: TAKE(codes, n_codes, mc_fcode); break;
+        case MC_SEC_BLOCKS: TAKE(blocks, n_blocks, mc_fblock); break;
+        case MC_SEC_CHAPTERS: TAKE(chapters, n_chapters, mc_fchapter); break;
+        case MC_SEC_TRIGGERS: TAKE(triggers, n_triggers, mc_ftrigger); break;
+        case MC_SEC_ZMAP: TAKE(zmap, n_zmap, mc_fzmap); break;
+        case MC_SEC_ZRULES: TAKE(zrules, n_zrules, mc_fzrule); break;
+        default: break; /* unknown sections are ignored */
+        }
+#undef TAKE
+    }
+    mc_status st2 = validate_content(d, err);
+    if (st2) return st2;
+    d->load_ms = (mc_now() - t0) * 1000.0;
+    return MC_OK;
+}
+
+mc_status mc_dict_open_mem(const void *data, size_t len, const char *name, mc_dict **out, mc_error *err)
+{
+    *out = NULL;
+    mc_dict *d = calloc(1, sizeof *d);
+    if (!d) return mc_error_set(err, MC_E_NOMEM, name, 0, 0, 0, "out of memory");
+    snprintf(d->name, sizeof d->name, "%s", name ? name : "(memory)");
+    d->base = data;
+    d->size = len;
+    if ((uintptr_t)data % 8) {
+        free(d);
+        return mc_error_set(err, MC_E_DICT_CORRUPT, name, 0, 0, 0, "dictionary image is not 8-byte aligned");
+    }
+    mc_status st = load(d, err);
+    if (st) { free(d); return st; }
+    *out = d;
+    return MC_OK;
+}
+
+mc_status mc_dict_open(const char *path, mc_dict **out, mc_error *err)
+{
+    double t0 = mc_now();
+    mc_map m;
+    *out = NULL;
+    mc_status st = mc_map_file(path, &m, err);
+    if (st) return st;
+    st = mc_dict_open_mem(m.data, m.len, path, out, err);
+    if (st) { mc_unmap(&m); return st; }
+    (*out)->map = m;
+    (*out)->load_ms = (mc_now() - t0) * 1000.0;
+    return MC_OK;
+}
+
+void mc_dict_close(mc_dict *d)
+{
+    if (!d) return;
+    mc_unmap(&d->map);
+    free(d);
+}
+
+void mc_dict_get_info(const mc_dict *d, mc_dict_info *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format_version = d->version;
+    memcpy(o->build_id, d->build_id, sizeof o->build_id);
+    o->file_size = d->size;
+    o->flags = d->flags;
+    o->n_codes = (uint32_t)d->n_codes;
+    o->n_billable = d->n_billable;
+    o->n_terms = (uint32_t)d->n_terms;
+    o->n_vocab = (uint32_t)d->n_vocab;
+    o->n_nodes = (uint32_t)d->n_nodes;
+    o->n_edges = (uint32_t)d->n_edges;
+    o->n_triggers = (uint32_t)d->n_triggers;
+    o->n_blocks = (uint32_t)d->n_blocks;
+    o->n_chapters = (uint32_t)d->n_chapters;
+    o->load_ms = d->load_ms;
+}
+
+const char *mc_dict_meta(const mc_dict *d, const char *key)
+{
+    for (size_t i = 0; i < d->n_meta; i++)
+        if (strcmp(d->strs + d->meta[i].key, key) == 0) return d->strs + d->meta[i].val;
+    return NULL;
+}
+size_t mc_dict_meta_count(const mc_dict *d) { return d->n_meta; }
+void mc_dict_meta_at(const mc_dict *d, size_t i, const char **k, const char **v)
+{
+    *k = d->strs + d->meta[i].key;
+    *v = d->strs + d->meta[i].val;
+}
+size_t mc_dict_counter_count(const mc_dict *d) { return d->n_counters; }
+void mc_dict_counter_at(const mc_dict *d, size_t i, const char **k, const char **v)
+{
+    *k = d->strs + d->counters[i].key;
+    *v = d->strs + d->counters[i].val;
+}
+
+uint32_t mc_dict_n_codes(const mc_dict *d) { return (uint32_t)d->n_codes; }
+void mc_dict_code(const mc_dict *d, uint32_t idx, mc_code_info *o)
+{
+    const mc_fcode *c = &d->codes[idx];
+    o->code = d->strs + c->code;
+    o->title = d->strs + c->title;
+    o->short_title = d->strs + c->short_title;
+    o->billable = c->billable;
+    o->title_official = c->title_official;
+    o->chapter = c->chapter;
+    o->category = c->category;
+    o->block = c->block;
+    o->parent = c->parent;
+}
+
+int64_t mc_dict_find_code(const mc_dict *d, const char *code)
+{
+    char buf[16];
+    size_t n = 0;
+    for (const char *p = code; *p && n < sizeof buf - 2; p++) {
+        if (*p == '.' || isspace((unsigned char)*p)) continue;
+        if (n == 3) buf[n++] = '.';
+        buf[n++] = (char)toupper((unsigned char)*p);
+    }
+    buf[n] = 0;
+    size_t lo = 0, hi = d->n_codes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(d->strs + d->codes[mid].code, buf);
+        if (c == 0) return (int64_t)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+uint32_t mc_dict_n_blocks(const mc_dict *d) { return (uint32_t)d->n_blocks; }
+void mc_dict_block(const mc_dict *d, uint32_t i, mc_range_info *o)
+{
+    o->first = d->strs + d->blocks[i].first;
+    o->last = d->strs + d->blocks[i].last;
+    o->title = d->strs + d->blocks[i].title;
+    o->chapter = (int)d->blocks[i].chapter;
+}
+uint32_t mc_dict_n_chapters(const mc_dict *d) { return (uint32_t)d->n_chapters; }
+void mc_dict_chapter(const mc_dict *d, uint32_t i, mc_range_info *o)
+{
+    o->first = d->strs + d->chapters[i].first;
+    o->last = d->strs + d->chapters[i].last;
+    o->title = d->strs + d->chapters[i].title;
+    o->chapter = (int)d->chapters[i].number;
+}
+
+uint32_t mc_dict_n_terms(const mc_dict *d) { return (uint32_t)d->n_terms; }
+void mc_dict_term(const mc_dict *d, uint32_t i, mc_term_info *o)
+{
+    const mc_fterm *t = &d->terms[i];
+    o->text = d->strs + t->text;
+    o->system = d->strs + t->system;
+    o->target = t->target;
+    o->trie = (t->flags & MC_TERMF_CONTEXT) ? 1 : 0;
+    o->source = t->source;
+    o->flags = t->flags & ~MC_TERMF_CONTEXT;
+    o->ntok = t->ntok;
+}
