@@ -1,0 +1,248 @@
+/* test_archive.c — streaming zstd (multi-frame, skippable frames, truncated, corrupt),
+ * quote-aware chunking with records straddling read and batch boundaries, per-record
+ * CSV parsing and rejects, and the dictionary loader's refusal of damaged files. */
+#include "mc_test.h"
+#include "archive/mc_archive.h"
+#include "mc_build.h"
+#include "mc_dict.h"
+#include "record/mc_record.h"
+#include <stdlib.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+
+static char tmpdir[] = "/tmp/mc_test_archive_XXXXXX";
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(p, 1, n, f);
+    fclose(f);
+}
+
+static char *read_all(const char *path, size_t *len, mc_status *st)
+{
+    mc_reader *r;
+    mc_error e;
+    *st = mc_reader_open(path, &r, &e);
+    if (*st) return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n == cap) buf = realloc(buf, cap *= 2);
+        size_t got;
+        *st = mc_reader_read(r, buf + n, cap - n, &got, &e);
+        if (*st || got == 0) break;
+        n += got;
+    }
+    mc_reader_close(r);
+    *len = n;
+    return buf;
+}
+
+/* A CSV with awkward records: quoted newlines, "" escapes, CRLF, commas. */
+static char *make_csv(size_t target, size_t *len, size_t *nrec, char ***notes)
+{
+    size_t cap = target + 4096, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)sprintf(s, "id,note\r\n");
+    unsigned x = 99;
+    size_t r = 0, ncap = 1024;
+    *notes = malloc(ncap * sizeof(char *));
+    while (n < target) {
+        char note[600];
+        size_t k = 0;
+        int len2 = 20 + (int)(x % 500);
+        for (int i = 0; i < len2; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned c = (x >> 16) % 40;
+            note[k++] = c == 0 ? '\n' : c == 1 ? '"' : c == 2 ? ',' : c < 8 ? ' ' : (char)('a' + c % 26);
+        }
+        note[k] = 0;
+        if (r == ncap) *notes = realloc(*notes, (ncap *= 2) * sizeof(char *));
+        (*notes)[r] = strdup(note);
+        n += (size_t)sprintf(s + n, "R%zu,\"", r);
+        for (size_t i = 0; i < k; i++) {
+            if (note[i] == '"') s[n++] = '"';
+            s[n++] = note[i];
+        }
+        n += (size_t)sprintf(s + n, "\"%s", r % 3 ? "\n" : "\r\n");
+        r++;
+    }
+    *len = n;
+    *nrec = r;
+    return s;
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) return 1;
+    char p1[256], p2[256], p3[256];
+    snprintf(p1, sizeof p1, "%s/a.csv", tmpdir);
+    snprintf(p2, sizeof p2, "%s/a.csv.zst", tmpdir);
+    snprintf(p3, sizeof p3, "%s/trunc.csv.zst", tmpdir);
+    size_t len, nrec;
+    char **notes;
+    char *csv = make_csv(3u << 20, &len, &nrec, &notes);
+    write_file(p1, csv, len);
+
+    /* multi-frame zstd with a skippable frame in the middle */
+    size_t bound = ZSTD_compressBound(len) + 64;
+    char *z = malloc(bound + 64);
+    size_t third = len / 3, zn = 0;
+    zn += ZSTD_compress(z + zn, bound - zn, csv, third, 3);
+    zn += ZSTD_writeSkippableFrame(z + zn, bound - zn, "skip", 4, 0);
+    zn += ZSTD_compress(z + zn, bound - zn, csv + third, third, 1);
+    zn += ZSTD_compress(z + zn, bound - zn, csv + 2 * third, len - 2 * third, 5);
+    write_file(p2, z, zn);
+    mc_status st;
+    size_t got;
+    char *back = read_all(p2, &got, &st);
+    MC_CHECK(st == MC_OK && got == len && memcmp(back, csv, len) == 0);
+    free(back);
+    back = read_all(p1, &got, &st);
+    MC_CHECK(st == MC_OK && got == len && memcmp(back, csv, len) == 0);
+    free(back);
+
+    /* truncated and corrupt archives are errors, never silent */
+    write_file(p3, z, zn - 100);
+    back = read_all(p3, &got, &st);
+    MC_CHECK(st == MC_E_ZSTD);
+    free(back);
+    z[zn / 2] ^= 0x55;
+    z[zn / 2 + 1] ^= 0x55;
+    write_file(p3, z, zn);
+    back = read_all(p3, &got, &st);
+    MC_CHECK(st == MC_E_ZSTD || (st == MC_OK && (got != len || memcmp(back, csv, len) != 0)));
+    free(back);
+
+    /* chunking with small batches: every record once, in order, fields intact */
+    for (int pass = 0; pass < 2; pass++) {
+        mc_reader *r;
+        mc_chunker *c;
+        mc_error e;
+        MC_CHECK(mc_reader_open(pass ? p2 : p1, &r, &e) == MC_OK);
+        if (pass) { /* restore the archive */
+            z[zn / 2] ^= 0x55;
+            z[zn / 2 + 1] ^= 0x55;
+        }
+        MC_CHECK(mc_chunker_create(r, "t", 7000 + 50000 * (size_t)pass, 1 << 20, &c, &e) == MC_OK);
+        const char *h;
+        size_t hl;
+        MC_CHECK(mc_chunker_header(c, &h, &hl, &e) == MC_OK);
+        MC_CHECK(hl == 7 && memcmp(h, "id,note", 7) == 0);
+        mc_batch b = {0};
+        mc_csvrec *p = mc_csvrec_create();
+        size_t seen = 0, bad = 0;
+        for (;;) {
+            MC_CHECK(mc_chunker_next(c, &b, &e) == MC_OK);
+            if (!b.n_recs) break;
+            for (size_t i = 0; i < b.n_recs; i++) {
+                size_t nf;
+                const char *why;
+                if (b.recs[i].number != seen + 1) bad++;
+                if (mc_csvrec_parse(p, b.data + b.recs[i].off, b.recs[i].len, &nf, &why) != MC_OK || nf != 2) { bad++; seen++; continue; }
+                size_t fl;
+                const char *note = mc_csvrec_field(p, 1, &fl);
+                if (seen < nrec && (fl != strlen(notes[seen]) || memcmp(note, notes[seen], fl) != 0)) bad++;
+                seen++;
+            }
+        }
+        MC_CHECK(seen == nrec);
+        MC_CHECK(bad == 0);
+        mc_csvrec_free(p);
+        mc_batch_free(&b);
+        mc_chunker_free(c);
+        mc_reader_close(r);
+    }
+
+    /* malformed records are rejected one by one, the rest still parse */
+    {
+        mc_csvrec *p = mc_csvrec_create();
+        size_t nf;
+        const char *why;
+        MC_CHECK(mc_csvrec_parse(p, "1,\"open", 7, &nf, &why) == MC_E_CSV && strstr(why, "unterminated"));
+        MC_CHECK(mc_csvrec_parse(p, "1,ab\"c", 6, &nf, &why) == MC_E_CSV);
+        MC_CHECK(mc_csvrec_parse(p, "1,\"a\"x", 6, &nf, &why) == MC_E_CSV);
+        MC_CHECK(mc_csvrec_parse(p, "2,\"fine, \"\"quoted\"\"\"", 20, &nf, &why) == MC_OK && nf == 2);
+        MC_CHECK_STR(mc_csvrec_field(p, 1, NULL), "fine, \"quoted\"");
+        mc_csvrec_free(p);
+    }
+
+    /* an oversized record is reported, skipped, and the next record is intact */
+    {
+        char big[5000];
+        size_t k = (size_t)sprintf(big, "id,note\n1,\"");
+        memset(big + k, 'x', 3000);
+        k += 3000;
+        k += (size_t)sprintf(big + k, "\"\n2,ok\n");
+        write_file(p1, big, k);
+        mc_reader *r;
+        mc_chunker *c;
+        mc_error e;
+        mc_reader_open(p1, &r, &e);
+        mc_chunker_create(r, "t", 1 << 20, 1000, &c, &e);
+        mc_batch b = {0};
+        size_t over = 0, ok = 0, total = 0;
+        for (;;) {
+            if (mc_chunker_next(c, &b, &e) != MC_OK || !b.n_recs) break;
+            for (size_t i = 0; i < b.n_recs; i++, total++) {
+                if (b.recs[i].oversized) over++;
+                else if (b.recs[i].len == 4 && memcmp(b.data + b.recs[i].off, "2,ok", 4) == 0 && b.recs[i].number == 2) ok++;
+            }
+        }
+        MC_CHECK(over == 1 && ok == 1 && total == 2);
+        mc_batch_free(&b);
+        mc_chunker_free(c);
+        mc_reader_close(r);
+    }
+
+    /* dictionary loader refuses damaged files, saying which check failed */
+    {
+        char dp[256];
+        snprintf(dp, sizeof dp, "%s/t.dict", tmpdir);
+        mc_builder *b = mc_builder_create();
+        mc_builder_add_term(b, "I10", "hypertension", MC_SRC_CURATED, 0, NULL);
+        mc_error e;
+        MC_CHECK(mc_builder_write(b, dp, &e) == MC_OK);
+        mc_builder_free(b);
+        size_t dl;
+        FILE *f = fopen(dp, "rb");
+        fseek(f, 0, SEEK_END);
+        dl = (size_t)ftell(f);
+        fseek(f, 0, SEEK_SET);
+        unsigned char *img = malloc(dl);
+        MC_CHECK(fread(img, 1, dl, f) == dl);
+        fclose(f);
+        mc_dict *d = NULL;
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_OK);
+        mc_dict_close(d);
+        img[0] ^= 1;
+        write_file(dp, img, dl);
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_E_DICT_MAGIC);
+        img[0] ^= 1;
+        img[8] = 2; /* newer format version */
+        write_file(dp, img, dl);
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_E_DICT_VERSION && strstr(e.msg, "version 2"));
+        img[8] = 1;
+        img[dl - 70] ^= 0x20; /* a byte inside the last section */
+        write_file(dp, img, dl);
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_E_DICT_CORRUPT && strstr(e.msg, "checksum"));
+        img[dl - 70] ^= 0x20;
+        write_file(dp, img, dl - 64); /* truncated */
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_E_DICT_CORRUPT && strstr(e.msg, "truncated"));
+        write_file(dp, img, 10);
+        MC_CHECK(mc_dict_open(dp, &d, &e) == MC_E_DICT_MAGIC);
+        free(img);
+        unlink(dp);
+    }
+    for (size_t i = 0; i < nrec; i++) free(notes[i]);
+    free(notes);
+    free(csv);
+    free(z);
+    unlink(p1);
+    unlink(p2);
+    unlink(p3);
+    rmdir(tmpdir);
+    return mc_test_result("test_archive");
+}

@@ -1,0 +1,151 @@
+/* test_match.c — dictionary build / load / lookup and matcher semantics as tables of
+ * {terms, text, expected spans}, plus a differential check of the trie matcher against
+ * a slow obvious matcher on random texts. */
+#include "mc_test.h"
+#include "mc_build.h"
+#include "mc_dict.h"
+#include "mc_scan.h"
+#include "text/mc_text.h"
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct { const char *code, *term; unsigned flags; } term_t;
+
+static mc_dict *build(const term_t *t, size_t n, const char *path)
+{
+    mc_builder *b = mc_builder_create();
+    for (size_t i = 0; i < n; i++) MC_CHECK(mc_builder_add_term(b, t[i].code, t[i].term, MC_SRC_CURATED, t[i].flags, NULL) == MC_OK);
+    mc_error e;
+    MC_CHECK(mc_builder_write(b, path, &e) == MC_OK);
+    mc_builder_free(b);
+    mc_dict *d = NULL;
+    MC_CHECK(mc_dict_open(path, &d, &e) == MC_OK);
+    return d;
+}
+
+/* Render matches as "a-b:CODE ..." (token spans). */
+static void render(const mc_dict *d, const char *text, char *out, size_t cap)
+{
+    mc_scratch *s = mc_scratch_create(d);
+    mc_scan_opts o;
+    mc_scan_opts_default(&o);
+    o.context = 0;
+    o.resolve_specific = 0;
+    const mc_mention *ms;
+    size_t n;
+    out[0] = 0;
+    MC_CHECK(mc_scan(s, text, strlen(text), &o, &ms, &n) == MC_OK);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        mc_code_info c;
+        mc_dict_code(d, ms[i].matched_code, &c);
+        k += (size_t)snprintf(out + k, cap - k, "%s%u-%u:%s", i ? " " : "", ms[i].tok_start, ms[i].tok_end, c.code);
+    }
+    mc_scratch_free(s);
+}
+
+static const term_t T1[] = {
+    {"I51.9", "heart", 0},      {"I50.9", "heart failure", 0}, {"R62.51", "failure to thrive", 0},
+    {"A00.0", "a b", 0},        {"B00.0", "b c d", 0},         {"I10", "HTN", MC_TERMF_UPPER},
+    {"I21.9", "MI", MC_TERMF_UPPER}, {"I21.4", "NSTEMI", MC_TERMF_UPPER}, {"E11.9", "type 2 diabetes", 0},
+    {"H81.09", "Ménière disease", 0}, {"J18.9", "pneumonia", 0}, {"N18.30", "CKD stage 3", MC_TERMF_UPPER},
+    {"R14.3", "gas", MC_TERMF_GUARDED},
+};
+
+static const struct { const char *text, *want; } M1[] = {
+    {"heart failure to thrive", "0-2:I50.9"},             /* leftmost-longest, non-overlapping */
+    {"heart", "0-1:I51.9"},
+    {"a b c d", "0-2:A00.0"},                             /* leftmost wins over longer-later */
+    {"b c d", "0-3:B00.0"},
+    {"Heart-Failure", "0-2:I50.9"},                       /* case and hyphen */
+    {"HEART FAILURE", "0-2:I50.9"},
+    {"no heart. Failure to thrive", "1-2:I51.9 2-5:R62.51"}, /* no match across a sentence */
+    {"HTN and htn", "0-1:I10"},                           /* upper-only abbreviation */
+    {"ran 5 mi today, MI yesterday", "4-5:I21.9"},
+    {"Type II diabetes", "0-3:E11.9"},                   /* roman numerals */
+    {"type-2 diabetes mellitus", "0-3:E11.9"},
+    {"MENIERE'S DISEASE", "0-2:H81.09"},                  /* accents, possessive */
+    {"pneumonias", "0-1:J18.9"},                          /* plural */
+    {"(pneumonia)", "0-1:J18.9"},
+    {"CKD stage 3", "0-3:N18.30"},
+    {"ckd stage 3", ""},
+    {"abdominal gas noted", "1-2:R14.3"},                 /* guarded single word */
+    {"arterial blood-gas", ""},                           /* ... not inside a compound */
+    {"", ""},
+};
+
+int main(void)
+{
+    char path[] = "/tmp/mc_test_match_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    mc_dict *d = build(T1, sizeof T1 / sizeof T1[0], path);
+    if (!d) return mc_test_result("test_match");
+    char out[512];
+    for (size_t i = 0; i < sizeof M1 / sizeof M1[0]; i++) {
+        render(d, M1[i].text, out, sizeof out);
+        if (strcmp(out, M1[i].want)) fprintf(stderr, "text: \"%s\"\n", M1[i].text);
+        MC_CHECK_STR(out, M1[i].want);
+    }
+    /* code table: sorted, dotted, findable with or without the dot */
+    MC_CHECK(mc_dict_find_code(d, "I50.9") >= 0);
+    MC_CHECK(mc_dict_find_code(d, "i509") == mc_dict_find_code(d, "I50.9"));
+    MC_CHECK(mc_dict_find_code(d, "Z99.9") == -1);
+    mc_code_info c;
+    mc_dict_code(d, (uint32_t)mc_dict_find_code(d, "I50.9"), &c);
+    MC_CHECK(c.chapter == 9);
+    MC_CHECK_STR(c.title, "heart failure");
+    mc_dict_info di;
+    mc_dict_get_info(d, &di);
+    MC_CHECK(di.n_codes == 13 && di.n_chapters == 22);
+
+    /* differential: trie matcher vs a slow obvious leftmost-longest on token strings */
+    static const char *words[] = {"heart", "failure", "to", "thrive", "a", "b", "c", "d", "pneumonia", "x", "type", "2", "diabetes", "."};
+    unsigned x = 7;
+    mc_tokens tk = {0};
+    char text[2048], norm[64][64];
+    static const term_t *T = T1;
+    size_t nT = sizeof T1 / sizeof T1[0];
+    for (int round = 0; round < 3000; round++) {
+        size_t k = 0;
+        int nw = 1 + (int)(x % 14);
+        for (int w = 0; w < nw; w++) {
+            x = x * 1103515245u + 12345u;
+            const char *wd = words[(x >> 16) % (sizeof words / sizeof words[0])];
+            k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", w ? " " : "", wd);
+        }
+        render(d, text, out, sizeof out);
+        /* slow reference */
+        mc_tokenize(text, strlen(text), &tk);
+        for (size_t i = 0; i < tk.n; i++) { memcpy(norm[i], tk.norm + tk.tok[i].norm, tk.tok[i].norm_len); norm[i][tk.tok[i].norm_len] = 0; }
+        char ref[512] = "";
+        size_t rk = 0;
+        for (size_t i = 0; i < tk.n;) {
+            size_t best = 0;
+            const char *bc = NULL;
+            for (size_t t = 0; t < nT; t++) {
+                if (T[t].flags) continue; /* flagged terms do not occur in these texts */
+                char tn[128];
+                int nt = mc_normalize_phrase(T[t].term, strlen(T[t].term), tn, sizeof tn);
+                if ((size_t)nt > tk.n - i || (size_t)nt <= best) continue;
+                char joined[256] = "";
+                size_t jk = 0;
+                int crosses = 0;
+                for (int q = 0; q < nt; q++) {
+                    if (q && (tk.tok[i + (size_t)q].flags & MC_TOK_SENT)) crosses = 1;
+                    jk += (size_t)snprintf(joined + jk, sizeof joined - jk, "%s%s", q ? " " : "", norm[i + (size_t)q]);
+                }
+                if (!crosses && strcmp(joined, tn) == 0) { best = (size_t)nt; bc = T[t].code; }
+            }
+            if (best) {
+                rk += (size_t)snprintf(ref + rk, sizeof ref - rk, "%s%zu-%zu:%s", rk ? " " : "", i, i + best, bc);
+                i += best;
+            } else i++;
+        }
+        if (strcmp(out, ref)) { fprintf(stderr, "differential: \"%s\"\n", text); MC_CHECK_STR(out, ref); break; }
+    }
+    mc_tokens_free(&tk);
+    mc_dict_close(d);
+    unlink(path);
+    return mc_test_result("test_match");
+}
