@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "mc_dict.h"
 #include "mc_scan.h"
+#include "mc_stats_api.h"
 #include "mc_status.h"
 
 #ifdef __cplusplus
@@ -50,6 +51,7 @@ typedef struct {
     volatile sig_atomic_t *stop; /* set to non-zero to interrupt */
     void (*progress)(void *ud, const mc_progress *p); /* called ~2x per second from one thread */
     void *progress_ud;
+    mc_stats_opts stats;         /* strata, disclosure control, standardisation, --state (mc_stats_api.h) */
 } mc_run_opts;
 void mc_run_opts_default(mc_run_opts *o);
 

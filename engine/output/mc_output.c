@@ -88,29 +88,3 @@ mc_status mc_write_atomic(const char *path, const mc_buf *b, mc_error *err)
     mc_afile_write(&a, b->data, b->len);
     return mc_afile_commit(&a, err);
 }
-
-mc_status mc_write_codes_csv(const char *path, const mc_dict *d, const mc_stats *s, mc_error *err)
-{
-    mc_buf b = {0};
-    mc_buf_printf(&b, "code,title,billable,records,mentions");
-    for (int a = 0; a < MC_ASSERT__COUNT; a++) mc_buf_printf(&b, ",mentions_%s", mc_assert_name(a));
-    mc_buf_putc(&b, '\n');
-    for (uint32_t i = 0; i < s->n_codes; i++) {
-        const uint64_t *as = &s->code_assert[(size_t)i * MC_ASSERT__COUNT];
-        uint64_t any = s->code_mentions[i];
-        for (int a = 0; a < MC_ASSERT__COUNT; a++) any |= as[a];
-        if (!any) continue;
-        mc_code_info ci;
-        mc_dict_code(d, i, &ci);
-        mc_csv_str(&b, ci.code);
-        mc_buf_putc(&b, ',');
-        mc_csv_str(&b, ci.title);
-        mc_buf_printf(&b, ",%d,%llu,%llu", ci.billable, (unsigned long long)s->code_records[i],
-                      (unsigned long long)s->code_mentions[i]);
-        for (int a = 0; a < MC_ASSERT__COUNT; a++) mc_buf_printf(&b, ",%llu", (unsigned long long)as[a]);
-        if (mc_buf_putc(&b, '\n')) { mc_buf_free(&b); return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory"); }
-    }
-    mc_status st = mc_write_atomic(path, &b, err);
-    mc_buf_free(&b);
-    return st;
-}

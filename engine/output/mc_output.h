@@ -29,9 +29,6 @@ void mc_afile_abort(mc_afile *a);                        /* close and remove the
 /* Write a whole buffer atomically. */
 mc_status mc_write_atomic(const char *path, const mc_buf *b, mc_error *err);
 
-/* codes.csv: code,title,billable,records,mentions,mentions_affirmed,mentions_negated,
- * mentions_possible,mentions_hypothetical,mentions_historical,mentions_family — one
- * row per code with any mention, in code order. */
-mc_status mc_write_codes_csv(const char *path, const mc_dict *d, const mc_stats *s, mc_error *err);
+/* The summary tables are written by output/mc_tables.h. */
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/mc_util.h"
 #include "context/mc_context.h"
 #include "output/mc_output.h"
+#include "output/mc_tables.h"
 #include "record/mc_record.h"
 #include "stats/mc_stats.h"
 #include "trie/mc_trie.h"
@@ -28,6 +29,7 @@ enum { SLOT_EMPTY = 0, SLOT_FILLED = 1, SLOT_DONE = 2 };
 typedef struct {
     char *path;
     int text_ix, id_ix;
+    int strata_ix[MC_MAX_VARS];  /* columns of the statistics plan (stratum variables) */
     size_t n_fields;
     int zstd, complete, opened;
     uint64_t bytes_in, bytes_out, records, rejected, frames, digest, file_size;
@@ -64,6 +66,7 @@ typedef struct {
     mc_afile rec_file, rej_file;
     int per_record;
     mc_stats **shards;
+    mc_stats_plan *plan;
     mc_scratch **scratch;
     mc_csvrec **parsers;
     tstage *stage;
@@ -80,6 +83,7 @@ void mc_run_opts_default(mc_run_opts *o)
     o->batch_bytes = 1u << 20;
     o->max_record = 16u << 20;
     mc_scan_opts_default(&o->scan);
+    mc_stats_opts_default(&o->stats);
 }
 
 static double cpu_now(void)
@@ -202,7 +206,9 @@ static void process(run_t *r, slot_t *s, int tid)
         if (ss == MC_E_RECORD_TOO_BIG) { reject(s, in, rec, "text field too large"); continue; }
         if (ss) { atomic_store(&r->fatal, 1); return; }
         double t2 = o->stats_timing ? cpu_now() : 0;
-        mc_stats_record(st, ms, nm);
+        mc_strval sv[MC_MAX_VARS];
+        for (int c = 0; c < r->plan->n_cols; c++) sv[c].p = mc_csvrec_field(cp, (size_t)in->strata_ix[c], &sv[c].n);
+        if (mc_stats_record(st, ms, nm, sv)) { atomic_store(&r->fatal, 1); return; }
         s->n_coded++;
         if (r->per_record)
             for (size_t i = 0; i < nm; i++) {
@@ -287,9 +293,13 @@ static mc_status open_columns(run_t *r, input_t *in, const char *hdr, size_t hl,
     in->n_fields = nf;
     in->text_ix = mc_csvrec_column(p, r->o->text_col);
     in->id_ix = mc_csvrec_column(p, r->o->id_col);
+    int missing = -1;
+    for (int c = 0; c < r->plan->n_cols; c++)
+        if ((in->strata_ix[c] = mc_csvrec_column(p, r->plan->cols[c])) < 0 && missing < 0) missing = c;
     mc_csvrec_free(p);
     if (in->text_ix < 0) return mc_error_set(err, MC_E_COLUMN, in->path, 0, 1, 0, "text column '%s' not found in the header", r->o->text_col);
     if (in->id_ix < 0) return mc_error_set(err, MC_E_COLUMN, in->path, 0, 1, 0, "id column '%s' not found in the header", r->o->id_col);
+    if (missing >= 0) return mc_error_set(err, MC_E_COLUMN, in->path, 0, 1, 0, "stratum column '%s' not found in the header", r->plan->cols[missing]);
     return MC_OK;
 }
 
@@ -384,7 +394,7 @@ static void producer(run_t *r, double t0)
 
 /* ---- manifest ----------------------------------------------------------------- */
 
-static void manifest(run_t *r, const mc_stats *tot, double secs, mc_buf *b)
+static void manifest(run_t *r, const mc_totals *tot, const char *outputs, double secs, mc_buf *b)
 {
     const mc_run_opts *o = r->o;
     mc_dict_info di;
@@ -406,8 +416,13 @@ static void manifest(run_t *r, const mc_stats *tot, double secs, mc_buf *b)
                   o->scan.resolve_specific ? "true" : "false");
     if (o->only_codes_path) mc_json_str(b, o->only_codes_path);
     else mc_buf_printf(b, "null");
-    mc_buf_printf(b, ", \"batch_bytes\": %zu, \"max_record_bytes\": %zu, \"per_record\": %s},\n", o->batch_bytes,
+    mc_buf_printf(b, ", \"batch_bytes\": %zu, \"max_record_bytes\": %zu, \"per_record\": %s, ", o->batch_bytes,
                   o->max_record, o->per_record ? "true" : "false");
+    mc_stats_plan_json(r->plan, b);
+    mc_buf_printf(b, ", \"state\": ");
+    if (o->stats.state_out) mc_json_str(b, o->stats.state_out);
+    else mc_buf_printf(b, "null");
+    mc_buf_printf(b, "},\n");
     mc_buf_printf(b, "  \"inputs\": [");
     for (size_t i = 0; i < r->n_in; i++) {
         const input_t *in = &r->in[i];
@@ -457,8 +472,8 @@ static void manifest(run_t *r, const mc_stats *tot, double secs, mc_buf *b)
                          "\"match\": %.3f, \"context\": %.3f, \"aggregate\": %.3f, \"tokens\": %llu}",
                       r->t_read, r->t_chunk, parse, sum.tokenize, sum.match, sum.context, agg, (unsigned long long)sum.tokens);
     }
-    mc_buf_printf(b, ",\n  \"outputs\": [\"codes.csv\", \"rejects.csv\", \"manifest.json\"%s]\n}\n",
-                  o->per_record ? ", \"per-record\"" : "");
+    mc_buf_printf(b, ",\n  \"outputs\": [%s, \"rejects.csv\", \"manifest.json\"%s%s]\n}\n", outputs,
+                  o->per_record ? ", \"per-record\"" : "", o->stats.state_out ? ", \"state\"" : "");
 }
 
 /* ---- run ---------------------------------------------------------------------- */
@@ -496,6 +511,11 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
         mc_afile_write(&r.rec_file, h, strlen(h));
     }
 
+    if ((st = mc_stats_plan_create(d, &o->stats, &o->scan, o->only_codes_path, &r.plan, err))) {
+        mc_afile_abort(&r.rej_file);
+        if (r.per_record) mc_afile_abort(&r.rec_file);
+        goto cleanup_inputs;
+    }
     int nthr = o->threads + 1;
     r.n_slots = (size_t)o->threads * 2 + 2;
     r.slots = calloc(r.n_slots, sizeof *r.slots);
@@ -506,7 +526,7 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
     st = MC_OK;
     if (!r.slots || !r.shards || !r.scratch || !r.parsers || !r.stage) st = MC_E_NOMEM;
     for (int t = 0; t < nthr && !st; t++) {
-        r.shards[t] = mc_stats_create(d);
+        r.shards[t] = mc_stats_create(r.plan);
         r.scratch[t] = mc_scratch_create(d);
         r.parsers[t] = mc_csvrec_create();
         if (!r.shards[t] || !r.scratch[t] || !r.parsers[t]) st = MC_E_NOMEM;
@@ -541,15 +561,36 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
         if (r.per_record) mc_afile_abort(&r.rec_file);
         goto cleanup;
     }
-    for (int t = 1; t < nthr; t++) mc_stats_merge(r.shards[0], r.shards[t]);
+    mc_totals tot;
+    memset(&tot, 0, sizeof tot);
+    for (int t = 0; t < nthr; t++) {
+        const mc_totals *x = mc_stats_totals(r.shards[t]);
+        tot.records += x->records;
+        tot.records_with_code += x->records_with_code;
+        tot.mentions += x->mentions;
+        tot.counted += x->counted;
+        for (int k = 0; k < MC_RULE__COUNT; k++) tot.rules[k] += x->rules[k];
+    }
+    mc_agg *agg = NULL;
+    if ((st = mc_agg_from_shards(r.plan, r.shards, (size_t)nthr, &agg, err))) {
+        mc_afile_abort(&r.rej_file);
+        if (r.per_record) mc_afile_abort(&r.rec_file);
+        goto cleanup;
+    }
+    agg->records_read = r.records_read;
+    agg->records_rejected = r.rejected;
     double secs = mc_now() - t0;
     report(&r, t0, 0, 0, 0, 1);
-    if ((st = mc_afile_commit(&r.rej_file, err))) { if (r.per_record) mc_afile_abort(&r.rec_file); goto cleanup; }
-    if (r.per_record && (st = mc_afile_commit(&r.rec_file, err))) goto cleanup;
-    join(path, sizeof path, o->out_dir, "codes.csv");
-    if ((st = mc_write_codes_csv(path, d, r.shards[0], err))) goto cleanup;
+    if ((st = mc_afile_commit(&r.rej_file, err))) { if (r.per_record) mc_afile_abort(&r.rec_file); mc_agg_free(agg); goto cleanup; }
+    if (r.per_record && (st = mc_afile_commit(&r.rec_file, err))) { mc_agg_free(agg); goto cleanup; }
+    mc_buf names = {0};
+    st = mc_tables_write(o->out_dir, d, r.plan, agg, &names, err);
+    if (!st && o->stats.state_out) st = mc_state_write(o->stats.state_out, r.plan, agg, err);
+    mc_agg_free(agg);
+    if (st) { mc_buf_free(&names); goto cleanup; }
     mc_buf mb = {0};
-    manifest(&r, r.shards[0], secs, &mb);
+    manifest(&r, &tot, names.data ? names.data : "", secs, &mb);
+    mc_buf_free(&names);
     join(path, sizeof path, o->out_dir, "manifest.json");
     st = mc_write_atomic(path, &mb, err);
     mc_buf_free(&mb);
@@ -557,8 +598,8 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
     res->records_read = r.records_read;
     res->records_coded = r.coded;
     res->records_rejected = r.rejected;
-    res->mentions = r.shards[0]->mentions;
-    res->mentions_counted = r.shards[0]->counted;
+    res->mentions = tot.mentions;
+    res->mentions_counted = tot.counted;
     res->seconds = secs;
     for (size_t i = 0; i < r.n_in; i++) {
         res->bytes_in += r.in[i].bytes_in;
@@ -580,6 +621,7 @@ cleanup:
         if (r.parsers) mc_csvrec_free(r.parsers[t]);
     }
     free(r.slots); free(r.shards); free(r.scratch); free(r.parsers); free(r.stage);
+    mc_stats_plan_free(r.plan);
 cleanup_inputs:
     for (size_t i = 0; i < r.n_in; i++) free(r.in[i].path);
     free(r.in);

@@ -1,64 +1,876 @@
-/* mc_stats.c — per-thread count shards and their merge (mc_stats.h). */
+/* mc_stats.c — per-thread shards (hot path: stamps and open-addressing maps, no locks,
+ * no allocation per record once the maps have grown to the data) and the canonical
+ * aggregate: value strings sorted per variable, strata and entries sorted, so that the
+ * sum is the same bytes for any thread count, batch size or split of the inputs. */
 #include "stats/mc_stats.h"
+#include "mc_groups.h"
 #include <stdlib.h>
 #include <string.h>
 
-mc_stats *mc_stats_create(const mc_dict *d)
+/* ---- small open-addressing maps ----------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t x)
 {
-    mc_stats *s = calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->n_codes = mc_dict_n_codes(d);
-    size_t n = s->n_codes ? s->n_codes : 1;
-    s->code_records = calloc(n, sizeof(uint64_t));
-    s->code_mentions = calloc(n, sizeof(uint64_t));
-    s->code_assert = calloc(n * MC_ASSERT__COUNT, sizeof(uint64_t));
-    s->stamp = calloc(n, sizeof(uint32_t));
-    if (!s->code_records || !s->code_mentions || !s->code_assert || !s->stamp) { mc_stats_free(s); return NULL; }
-    return s;
+    x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27; x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* uint64 key (never 0: callers set bit 63) -> uint32 index */
+typedef struct {
+    uint64_t *k;
+    uint32_t *v;
+    size_t cap, n;
+} map64;
+
+static int map64_init(map64 *m, size_t cap)
+{
+    m->k = calloc(cap, sizeof *m->k);
+    m->v = malloc(cap * sizeof *m->v);
+    m->cap = cap;
+    m->n = 0;
+    return m->k && m->v ? 0 : -1;
+}
+static void map64_free(map64 *m) { free(m->k); free(m->v); memset(m, 0, sizeof *m); }
+
+static int map64_grow(map64 *m)
+{
+    map64 g;
+    if (map64_init(&g, m->cap * 2)) { map64_free(&g); return -1; }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->k[i]) {
+            size_t j = mix64(m->k[i]) & (g.cap - 1);
+            while (g.k[j]) j = (j + 1) & (g.cap - 1);
+            g.k[j] = m->k[i];
+            g.v[j] = m->v[i];
+        }
+    g.n = m->n;
+    map64_free(m);
+    *m = g;
+    return 0;
+}
+
+/* Index for key; *fresh = 1 when inserted with value next. -1 on OOM. */
+static inline int64_t map64_get(map64 *m, uint64_t key, uint32_t next, int *fresh)
+{
+    size_t j = mix64(key) & (m->cap - 1);
+    for (;;) {
+        uint64_t k = m->k[j];
+        if (k == key) { *fresh = 0; return m->v[j]; }
+        if (!k) break;
+        j = (j + 1) & (m->cap - 1);
+    }
+    if ((m->n + 1) * 2 > m->cap) {
+        if (map64_grow(m)) return -1;
+        j = mix64(key) & (m->cap - 1);
+        while (m->k[j]) j = (j + 1) & (m->cap - 1);
+    }
+    m->k[j] = key;
+    m->v[j] = next;
+    m->n++;
+    *fresh = 1;
+    return next;
+}
+
+/* ---- shard -------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t level, item;
+    mc_cnt c;
+} loc_t;
+
+struct mc_stats {
+    const mc_stats_plan *p;
+    mc_totals tot;
+    int stride;                          /* 1 + n_vars */
+    /* stratum values */
+    mc_strmap vmap[MC_MAX_VARS];
+    MC_VEC(char *) vstr[MC_MAX_VARS];
+    /* strata */
+    map64 smap;                          /* key: hash of tuple | 1<<63 -> candidate list head (collisions below) */
+    uint32_t *tuples;
+    mc_stratum_sc *sc;
+    uint32_t *snext;                     /* chain of strata with the same hash key */
+    size_t n_strata, cap_strata;
+    /* entries */
+    map64 emap;
+    uint64_t *ekey;
+    mc_cnt *ecnt;
+    size_t n_e, cap_e;
+    /* pairs: key (stratum<<32 | pair index) where pair index interned from (a,b) */
+    map64 pairix;                        /* (a<<32|b)|1<<63 -> pair id */
+    map64 pmap;                          /* stratum<<32|pair id, |1<<63 -> count index */
+    uint64_t *pkey;                      /* stratum<<32 | pair id */
+    uint64_t *pcnt;
+    uint64_t *pab;                       /* pair id -> a<<32|b */
+    size_t n_p, cap_p, n_pab, cap_pab;
+    /* per-record scratch */
+    uint32_t serial;
+    uint32_t *stamp[MC_LV__COUNT], *slot[MC_LV__COUNT];
+    loc_t *loc;
+    size_t n_loc, cap_loc;
+    uint32_t *codes, *citems;
+    size_t cap_codes;
+    uint16_t *ccsr_buf;
+    uint32_t vid[MC_MAX_VARS];
+    uint32_t *tup;                       /* one tuple */
+    uint32_t *rec_strata;                /* [n_strat] */
+};
+
+#define GROW(ptr, cap, need, T)                                                      \
+    do {                                                                             \
+        if ((need) > (cap)) {                                                        \
+            size_t nc_ = (cap) ? (cap) * 2 : 64;                                     \
+            while (nc_ < (need)) nc_ *= 2;                                           \
+            T *np_ = realloc((ptr), nc_ * sizeof(T));                                \
+            if (!np_) return -1;                                                     \
+            (ptr) = np_;                                                             \
+            (cap) = nc_;                                                             \
+        }                                                                            \
+    } while (0)
+
+static int intern_value(mc_stats *s, int v, const char *str, size_t len, uint32_t *id)
+{
+    int ins;
+    uint32_t *slot = mc_strmap_put(&s->vmap[v], str, len, &ins);
+    if (!slot) return -1;
+    if (ins) {
+        char *c = malloc(len + 1);
+        if (!c) return -1;
+        memcpy(c, str, len);
+        c[len] = 0;
+        *slot = (uint32_t)s->vstr[v].n;
+        if (mc_vec_push(&s->vstr[v], c)) { free(c); return -1; }
+    }
+    *id = *slot;
+    return 0;
 }
 
 void mc_stats_free(mc_stats *s)
 {
     if (!s) return;
-    free(s->code_records);
-    free(s->code_mentions);
-    free(s->code_assert);
-    free(s->stamp);
+    for (int v = 0; v < MC_MAX_VARS; v++) {
+        mc_strmap_free(&s->vmap[v]);
+        for (size_t i = 0; i < s->vstr[v].n; i++) free(s->vstr[v].items[i]);
+        mc_vec_free(&s->vstr[v]);
+    }
+    map64_free(&s->smap); map64_free(&s->emap); map64_free(&s->pmap); map64_free(&s->pairix);
+    free(s->tuples); free(s->sc); free(s->snext);
+    free(s->ekey); free(s->ecnt);
+    free(s->pkey); free(s->pcnt); free(s->pab);
+    for (int l = 0; l < MC_LV__COUNT; l++) { free(s->stamp[l]); free(s->slot[l]); }
+    free(s->loc); free(s->codes); free(s->citems); free(s->ccsr_buf); free(s->tup); free(s->rec_strata);
     free(s);
 }
 
-void mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n)
+mc_stats *mc_stats_create(const mc_stats_plan *p)
 {
-    s->records++;
-    if (++s->serial == 0) { memset(s->stamp, 0, s->n_codes * sizeof *s->stamp); s->serial = 1; }
-    int any = 0;
-    for (size_t i = 0; i < n; i++) {
-        const mc_mention *m = &ms[i];
-        s->mentions++;
-        s->code_assert[(size_t)m->matched_code * MC_ASSERT__COUNT + m->assertion]++;
-        s->rules[m->rule]++;
-        if (!m->counted) continue;
-        s->counted++;
-        s->code_mentions[m->code]++;
-        if (s->stamp[m->code] != s->serial) {
-            s->stamp[m->code] = s->serial;
-            s->code_records[m->code]++;
-            any = 1;
-        }
+    mc_stats *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->p = p;
+    s->stride = 1 + p->n_vars;
+    int bad = map64_init(&s->smap, 1024) || map64_init(&s->emap, 1 << 16) || map64_init(&s->pmap, 1 << 12) ||
+              map64_init(&s->pairix, 1 << 12);
+    for (int l = 0; l < MC_LV__COUNT && !bad; l++) {
+        size_t n = (size_t)p->n_items[l] + 1;
+        s->stamp[l] = calloc(n, sizeof(uint32_t));
+        s->slot[l] = calloc(n, sizeof(uint32_t));
+        bad |= !s->stamp[l] || !s->slot[l];
     }
-    s->records_with_code += any;
+    s->cap_codes = 256;
+    s->codes = malloc(s->cap_codes * sizeof *s->codes);
+    s->citems = malloc(s->cap_codes * sizeof *s->citems);
+    s->ccsr_buf = malloc(((size_t)p->n_ccsr + 1) * sizeof *s->ccsr_buf);
+    s->tup = malloc((size_t)s->stride * sizeof *s->tup);
+    s->rec_strata = malloc(((size_t)p->n_strat + 1) * sizeof *s->rec_strata);
+    s->cap_loc = 256;
+    s->loc = malloc(s->cap_loc * sizeof *s->loc);
+    bad |= !s->codes || !s->citems || !s->ccsr_buf || !s->tup || !s->rec_strata || !s->loc;
+    /* value ids: "unknown" is id 0 of column and period variables; age bands are ids
+       0..n_bands-1 (zero-padded, so they sort in band order) and unknown is n_bands */
+    for (int v = 0; v < p->n_vars && !bad; v++) {
+        uint32_t id;
+        if (p->vars[v].kind == MC_VAR_AGE)
+            for (int k = 0; k < p->n_bands && !bad; k++) {
+                char b[16];
+                int l = snprintf(b, sizeof b, "%05d", k);
+                bad |= intern_value(s, v, b, (size_t)l, &id) != 0;
+            }
+        bad |= intern_value(s, v, MC_UNKNOWN_STR, 1, &id) != 0;
+    }
+    if (bad) { mc_stats_free(s); return NULL; }
+    return s;
 }
 
-void mc_stats_merge(mc_stats *a, const mc_stats *b)
+const mc_totals *mc_stats_totals(const mc_stats *s) { return &s->tot; }
+
+static int64_t stratum_id(mc_stats *s, const uint32_t *t)
+{
+    size_t st = (size_t)s->stride;
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < st; i++) h = mix64(h ^ t[i]);
+    h |= 1ull << 63;
+    int fresh;
+    int64_t head = map64_get(&s->smap, h, (uint32_t)s->n_strata, &fresh);
+    if (head < 0) return -1;
+    if (!fresh) {
+        for (int64_t c = head; c != (int64_t)UINT32_MAX; c = s->snext[c])
+            if (!memcmp(&s->tuples[(size_t)c * st], t, st * sizeof *t)) return c;
+    }
+    /* new stratum (chained behind the head on a hash collision) */
+    size_t id = s->n_strata;
+    if (id + 1 > s->cap_strata) {
+        size_t nc = s->cap_strata ? s->cap_strata * 2 : 64;
+        uint32_t *nt = realloc(s->tuples, nc * st * sizeof *nt);
+        if (!nt) return -1;
+        s->tuples = nt;
+        mc_stratum_sc *ns = realloc(s->sc, nc * sizeof *ns);
+        if (!ns) return -1;
+        s->sc = ns;
+        uint32_t *nn = realloc(s->snext, nc * sizeof *nn);
+        if (!nn) return -1;
+        s->snext = nn;
+        s->cap_strata = nc;
+    }
+    memcpy(&s->tuples[id * st], t, st * sizeof *t);
+    memset(&s->sc[id], 0, sizeof s->sc[id]);
+    s->snext[id] = UINT32_MAX;
+    if (!fresh) { /* append to the chain */
+        int64_t c = head;
+        while (s->snext[c] != UINT32_MAX) c = s->snext[c];
+        s->snext[c] = (uint32_t)id;
+    }
+    s->n_strata++;
+    return (int64_t)id;
+}
+
+static inline loc_t *loc_get(mc_stats *s, uint32_t lv, uint32_t item)
+{
+    if (s->stamp[lv][item] == s->serial) return &s->loc[s->slot[lv][item]];
+    if (s->n_loc == s->cap_loc) {
+        loc_t *n = realloc(s->loc, s->cap_loc * 2 * sizeof *n);
+        if (!n) return NULL;
+        s->loc = n;
+        s->cap_loc *= 2;
+    }
+    s->stamp[lv][item] = s->serial;
+    s->slot[lv][item] = (uint32_t)s->n_loc;
+    loc_t *l = &s->loc[s->n_loc++];
+    memset(l, 0, sizeof *l);
+    l->level = lv;
+    l->item = item;
+    return l;
+}
+
+static int is_unknown_text(const char *p, size_t n) { return n == 0 || (n == 7 && !memcmp(p, "unknown", 7)); }
+
+static void trim(const char **p, size_t *n)
+{
+    while (*n && (**p == ' ' || **p == '\t')) { (*p)++; (*n)--; }
+    while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t' || (*p)[*n - 1] == '\r')) (*n)--;
+}
+
+static int age_band(const mc_stats_plan *p, const char *s, size_t n)
+{
+    size_t i = 0;
+    long a = 0;
+    if (!n) return -1;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        a = a * 10 + (s[i] - '0');
+        if (a > 150) return -1;
+        i++;
+    }
+    if (i == 0) return -1;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    if (i != n) return -1;
+    for (int k = 0; k < p->n_bands; k++)
+        if (a >= p->band_lo[k] && a <= p->band_hi[k]) return k;
+    return -1;
+}
+
+static int dig(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + s[i] - '0';
+    }
+    return v;
+}
+
+/* ISO date (YYYY-MM-DD, optionally followed by a time; YYYY-MM; YYYY for years) -> label. */
+static int period_label(int period, const char *s, size_t n, char out[16])
+{
+    if (n < 4) return -1;
+    int y = dig(s, 4), m = -1, d = -1;
+    if (y < 0) return -1;
+    if (n >= 7) {
+        if (s[4] != '-' || (m = dig(s + 5, 2)) < 1 || m > 12) return -1;
+        if (n >= 10) {
+            if (s[7] != '-' || (d = dig(s + 8, 2)) < 1) return -1;
+            static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap)) return -1;
+            if (n > 10 && s[10] != 'T' && s[10] != ' ') return -1;
+        } else if (n != 7) return -1;
+    } else if (n != 4) return -1;
+    if (period == MC_PERIOD_YEAR) return snprintf(out, 16, "%04d", y);
+    if (m < 0) return -1;
+    if (period == MC_PERIOD_QUARTER) return snprintf(out, 16, "%04d-Q%d", y, (m - 1) / 3 + 1);
+    return snprintf(out, 16, "%04d-%02d", y, m);
+}
+
+static inline int add_entry(mc_stats *s, uint64_t key, const mc_cnt *c)
+{
+    int fresh;
+    int64_t ix = map64_get(&s->emap, key, (uint32_t)s->n_e, &fresh);
+    if (ix < 0) return -1;
+    if (fresh) {
+        if (s->n_e + 1 > s->cap_e) {
+            size_t cap = s->cap_e ? s->cap_e * 2 : 1 << 15;
+            uint64_t *nk = realloc(s->ekey, cap * sizeof *nk);
+            if (!nk) return -1;
+            s->ekey = nk;
+            mc_cnt *nc = realloc(s->ecnt, cap * sizeof *nc);
+            if (!nc) return -1;
+            s->ecnt = nc;
+            s->cap_e = cap;
+        }
+        s->ekey[s->n_e] = key;
+        memset(&s->ecnt[s->n_e], 0, sizeof *s->ecnt);
+        s->n_e++;
+    }
+    mc_cnt *e = &s->ecnt[ix];
+    e->records += c->records;
+    e->mentions += c->mentions;
+    for (int a = 0; a < MC_ASSERT__COUNT; a++) e->assert_[a] += c->assert_[a];
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
+{
+    int fresh;
+    uint64_t ab = (uint64_t)a << 32 | b;
+    int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
+    if (pid < 0) return -1;
+    if (fresh) {
+        GROW(s->pab, s->cap_pab, s->n_pab + 1, uint64_t);
+        s->pab[s->n_pab++] = ab;
+    }
+    uint64_t key = (uint64_t)sid << 32 | (uint64_t)pid;
+    int64_t ix = map64_get(&s->pmap, key | 1ull << 63, (uint32_t)s->n_p, &fresh);
+    if (ix < 0) return -1;
+    if (fresh) {
+        if (s->n_p + 1 > s->cap_p) {
+            size_t nc = s->cap_p ? s->cap_p * 2 : 1024;
+            uint64_t *k = realloc(s->pkey, nc * sizeof *k);
+            if (!k) return -1;
+            s->pkey = k;
+            uint64_t *c = realloc(s->pcnt, nc * sizeof *c);
+            if (!c) return -1;
+            s->pcnt = c;
+            s->cap_p = nc;
+        }
+        s->pkey[s->n_p] = key;
+        s->pcnt[s->n_p] = 0;
+        s->n_p++;
+    }
+    s->pcnt[ix]++;
+    return 0;
+}
+
+int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval *vals)
+{
+    const mc_stats_plan *p = s->p;
+    const mc_dict *d = p->d;
+    s->tot.records++;
+    if (++s->serial == 0) {
+        for (int l = 0; l < MC_LV__COUNT; l++) memset(s->stamp[l], 0, ((size_t)p->n_items[l] + 1) * sizeof(uint32_t));
+        s->serial = 1;
+    }
+    s->n_loc = 0;
+    size_t nc = 0;
+    uint64_t counted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const mc_mention *m = &ms[i];
+        s->tot.mentions++;
+        s->tot.rules[m->rule]++;
+        for (int lv = 0; lv < 4; lv++) {
+            uint32_t it = p->item_of[lv][m->matched_code];
+            if (it == UINT32_MAX) continue;
+            loc_t *l = loc_get(s, (uint32_t)lv, it);
+            if (!l) return -1;
+            l->c.assert_[m->assertion]++;
+        }
+        if (!m->counted) continue;
+        counted++;
+        for (int lv = 0; lv < 4; lv++) {
+            uint32_t it = p->item_of[lv][m->code];
+            if (it == UINT32_MAX) continue;
+            loc_t *l = loc_get(s, (uint32_t)lv, it);
+            if (!l) return -1;
+            l->c.mentions++;
+            if (!l->c.records && lv == MC_LV_CODE) {
+                if (nc == s->cap_codes) {
+                    uint32_t *a = realloc(s->codes, s->cap_codes * 2 * sizeof *a), *b2;
+                    if (!a) return -1;
+                    s->codes = a;
+                    b2 = realloc(s->citems, s->cap_codes * 2 * sizeof *b2);
+                    if (!b2) return -1;
+                    s->citems = b2;
+                    s->cap_codes *= 2;
+                }
+                s->codes[nc++] = m->code;
+            }
+            l->c.records = 1;
+        }
+    }
+    s->tot.counted += counted;
+    s->tot.records_with_code += nc > 0;
+    /* CCSR: all categories, the default one for the setting, body systems */
+    if (p->have_ccsr && nc) {
+        size_t k = mc_ccsr_record(d, s->codes, nc, MC_CCSR_ALL, s->ccsr_buf, p->n_ccsr);
+        for (size_t i = 0; i < k; i++) {
+            loc_t *l = loc_get(s, MC_LV_CCSR, s->ccsr_buf[i]);
+            if (!l) return -1;
+            l->c.records = 1;
+            l = loc_get(s, MC_LV_BODY, p->ccsr_body[s->ccsr_buf[i]]);
+            if (!l) return -1;
+            l->c.records = 1;
+        }
+        k = mc_ccsr_record(d, s->codes, nc, p->setting == MC_SETTING_INPATIENT ? MC_CCSR_DEFAULT_IP : MC_CCSR_DEFAULT_OP,
+                           s->ccsr_buf, p->n_ccsr);
+        for (size_t i = 0; i < k; i++) {
+            loc_t *l = loc_get(s, MC_LV_CCSR_DEFAULT, s->ccsr_buf[i]);
+            if (!l) return -1;
+            l->c.records = 1;
+        }
+    }
+    /* comorbidity (raw Charlson and Quan Elixhauser conditions; AHRQ after its hierarchy) */
+    mc_comorb cm;
+    mc_comorb_record(d, s->codes, nc, &cm);
+    for (uint32_t i = 0; i < p->n_items[MC_LV_CHARLSON]; i++)
+        if (cm.charlson_mask >> i & 1) { loc_t *l = loc_get(s, MC_LV_CHARLSON, i); if (!l) return -1; l->c.records = 1; }
+    for (uint32_t i = 0; i < p->n_items[MC_LV_ELIX]; i++)
+        if (cm.elix_quan_mask >> i & 1) { loc_t *l = loc_get(s, MC_LV_ELIX, i); if (!l) return -1; l->c.records = 1; }
+    for (uint32_t i = 0; i < p->n_items[MC_LV_AHRQ] && i < 64; i++)
+        if (cm.ahrq_mask >> i & 1) { loc_t *l = loc_get(s, MC_LV_AHRQ, i); if (!l) return -1; l->c.records = 1; }
+    int ci = cm.charlson_index;
+    uint32_t bucket = ci <= 0 ? 0 : ci == 1 ? 1 : ci == 2 ? 2 : ci <= 4 ? 3 : 4;
+    loc_t *bl = loc_get(s, MC_LV_CHARLSON_BUCKET, bucket);
+    if (!bl) return -1;
+    bl->c.records = 1;
+    /* co-occurrence items */
+    size_t ncoi = 0;
+    if (p->cooc_top > 0) {
+        for (size_t i = 0; i < s->n_loc; i++)
+            if (s->loc[i].level == (uint32_t)p->cooc_level && s->loc[i].c.records) {
+                if (ncoi == s->cap_codes) break; /* cannot happen: items <= codes */
+                s->citems[ncoi++] = s->loc[i].item;
+            }
+        if (ncoi > 1) qsort(s->citems, ncoi, sizeof *s->citems, cmp_u32);
+    }
+    /* stratum values */
+    for (int v = 0; v < p->n_vars; v++) {
+        const mc_var *var = &p->vars[v];
+        const char *str = vals ? vals[var->col].p : NULL;
+        size_t len = str ? vals[var->col].n : 0;
+        if (!str) str = "";
+        trim(&str, &len);
+        if (var->kind == MC_VAR_AGE) {
+            int b = age_band(p, str, len);
+            s->vid[v] = b < 0 ? (uint32_t)p->n_bands : (uint32_t)b;
+        } else if (var->kind == MC_VAR_PERIOD) {
+            char lab[16];
+            int l = period_label(p->period, str, len, lab);
+            if (l < 0) s->vid[v] = 0;
+            else if (intern_value(s, v, lab, (size_t)l, &s->vid[v])) return -1;
+        } else if (is_unknown_text(str, len)) s->vid[v] = 0;
+        else if (intern_value(s, v, str, len, &s->vid[v])) return -1;
+    }
+    /* every stratification: interned stratum, scalars, entries, pairs */
+    for (int t = 0; t < p->n_strat; t++) {
+        const mc_strat *sp = &p->strat[t];
+        s->tup[0] = (uint32_t)t;
+        for (int v = 0; v < p->n_vars; v++) s->tup[1 + v] = sp->mask >> v & 1 ? s->vid[v] : MC_ALL;
+        int64_t sid = stratum_id(s, s->tup);
+        if (sid < 0 || sid >= (int64_t)1 << 31) return -1;
+        mc_stratum_sc *sc = &s->sc[sid];
+        sc->records++;
+        sc->with_code += nc > 0;
+        sc->mentions += n;
+        sc->counted += counted;
+        sc->charlson_sum += cm.charlson_index;
+        sc->elix_vw_sum += cm.elix_vw;
+        sc->ahrq_mort_sum += cm.ahrq_mortality;
+        sc->ahrq_readm_sum += cm.ahrq_readmission;
+        uint64_t base = (uint64_t)sid << 32 | 1ull << 63;
+        for (size_t i = 0; i < s->n_loc; i++) {
+            const loc_t *l = &s->loc[i];
+            if (sp->hidden && l->level > MC_LV_CHAPTER) continue;
+            if (add_entry(s, base | (uint64_t)l->level << 24 | l->item, &l->c)) return -1;
+        }
+        if (!sp->hidden)
+            for (size_t i = 0; i < ncoi; i++)
+                for (size_t j = i + 1; j < ncoi; j++)
+                    if (add_pair(s, (uint32_t)sid, s->citems[i], s->citems[j])) return -1;
+    }
+    return 0;
+}
+
+/* ---- canonical aggregate ------------------------------------------------------ */
+
+void mc_agg_free(mc_agg *a)
+{
+    if (!a) return;
+    for (int v = 0; v < MC_MAX_VARS; v++) {
+        for (uint32_t i = 0; a->vals[v] && i < a->n_vals[v]; i++) free(a->vals[v][i]);
+        free(a->vals[v]);
+    }
+    free(a->tuples);
+    free(a->sc);
+    free(a->e);
+    free(a->pairs);
+    free(a);
+}
+
+static const char *const *g_sort_strs;
+static int cmp_strix(const void *x, const void *y)
+{
+    return strcmp(g_sort_strs[*(const uint32_t *)x], g_sort_strs[*(const uint32_t *)y]);
+}
+static const uint32_t *g_tuples;
+static size_t g_stride;
+static int cmp_tupix(const void *x, const void *y)
+{
+    const uint32_t *a = &g_tuples[*(const uint32_t *)x * g_stride], *b = &g_tuples[*(const uint32_t *)y * g_stride];
+    for (size_t i = 0; i < g_stride; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+static int cmp_entry(const void *x, const void *y)
+{
+    const mc_entry *a = x, *b = y;
+    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
+    if (a->level != b->level) return a->level < b->level ? -1 : 1;
+    if (a->item != b->item) return a->item < b->item ? -1 : 1;
+    return 0;
+}
+static int cmp_pair(const void *x, const void *y)
+{
+    const mc_pairc *a = x, *b = y;
+    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->b != b->b) return a->b < b->b ? -1 : 1;
+    return 0;
+}
+
+/* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
+ * and dropping values no stratum uses. The result depends only on the multiset of
+ * contributions. Not thread-safe (qsort comparators use statics). */
+static mc_status normalize(mc_agg *a)
+{
+    size_t st = 1 + (size_t)a->n_vars;
+    mc_status rc = MC_E_NOMEM;
+    uint32_t *remap[MC_MAX_VARS] = {0}, *order = NULL, *sre = NULL;
+    /* values */
+    for (int v = 0; v < a->n_vars; v++) {
+        uint32_t n = a->n_vals[v];
+        uint32_t *ord = malloc(((size_t)n + 1) * sizeof *ord);
+        remap[v] = malloc(((size_t)n + 1) * sizeof *remap[v]);
+        uint8_t *used = calloc((size_t)n + 1, 1);
+        if (!ord || !remap[v] || !used) { free(ord); free(used); goto out; }
+        for (size_t i = 0; i < a->n_strata; i++) {
+            uint32_t x = a->tuples[i * st + 1 + (size_t)v];
+            if (x != MC_ALL) used[x] = 1;
+        }
+        for (uint32_t i = 0; i < n; i++) ord[i] = i;
+        g_sort_strs = (const char *const *)a->vals[v];
+        qsort(ord, n, sizeof *ord, cmp_strix);
+        char **nv = malloc(((size_t)n + 1) * sizeof *nv);
+        if (!nv) { free(ord); free(used); goto out; }
+        uint32_t u = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = ord[k];
+            if (u && !strcmp(nv[u - 1], a->vals[v][i])) {
+                remap[v][i] = u - 1;
+                free(a->vals[v][i]);
+                continue;
+            }
+            nv[u] = a->vals[v][i];
+            remap[v][i] = u++;
+        }
+        /* drop unused values: a value is kept when any of its duplicates is used */
+        uint8_t *keep = calloc((size_t)u + 1, 1);
+        uint32_t *sq = malloc(((size_t)u + 1) * sizeof *sq);
+        if (!keep || !sq) { free(keep); free(sq); free(nv); free(ord); free(used); goto out; }
+        for (uint32_t i = 0; i < n; i++)
+            if (used[i]) keep[remap[v][i]] = 1;
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < u; k++) {
+            if (keep[k]) { sq[k] = w; nv[w++] = nv[k]; }
+            else free(nv[k]);
+        }
+        for (uint32_t i = 0; i < n; i++) remap[v][i] = keep[remap[v][i]] ? sq[remap[v][i]] : UINT32_MAX;
+        free(keep); free(sq); free(ord); free(used);
+        free(a->vals[v]);
+        a->vals[v] = nv;
+        a->n_vals[v] = w;
+        for (size_t i = 0; i < a->n_strata; i++) {
+            uint32_t *x = &a->tuples[i * st + 1 + (size_t)v];
+            if (*x != MC_ALL) *x = remap[v][*x];
+        }
+    }
+    /* strata */
+    size_t ns = a->n_strata;
+    order = malloc((ns + 1) * sizeof *order);
+    sre = malloc((ns + 1) * sizeof *sre);
+    if (!order || !sre) goto out;
+    for (size_t i = 0; i < ns; i++) order[i] = (uint32_t)i;
+    g_tuples = a->tuples;
+    g_stride = st;
+    qsort(order, ns, sizeof *order, cmp_tupix);
+    uint32_t *nt = malloc((ns + 1) * st * sizeof *nt);
+    mc_stratum_sc *nsc = calloc(ns + 1, sizeof *nsc);
+    if (!nt || !nsc) { free(nt); free(nsc); goto out; }
+    size_t u = 0;
+    for (size_t k = 0; k < ns; k++) {
+        uint32_t i = order[k];
+        const uint32_t *t = &a->tuples[(size_t)i * st];
+        if (!u || memcmp(&nt[(u - 1) * st], t, st * sizeof *t)) {
+            memcpy(&nt[u * st], t, st * sizeof *t);
+            u++;
+        }
+        sre[i] = (uint32_t)(u - 1);
+        mc_stratum_sc *d = &nsc[u - 1];
+        const mc_stratum_sc *s = &a->sc[i];
+        d->records += s->records; d->with_code += s->with_code; d->mentions += s->mentions; d->counted += s->counted;
+        d->charlson_sum += s->charlson_sum; d->elix_vw_sum += s->elix_vw_sum;
+        d->ahrq_mort_sum += s->ahrq_mort_sum; d->ahrq_readm_sum += s->ahrq_readm_sum;
+    }
+    free(a->tuples);
+    free(a->sc);
+    a->tuples = nt;
+    a->sc = nsc;
+    a->n_strata = (uint32_t)u;
+    /* entries */
+    for (size_t i = 0; i < a->n_entries; i++) a->e[i].stratum = sre[a->e[i].stratum];
+    if (a->n_entries) qsort(a->e, a->n_entries, sizeof *a->e, cmp_entry);
+    u = 0;
+    for (size_t i = 0; i < a->n_entries; i++) {
+        if (u && !cmp_entry(&a->e[u - 1], &a->e[i])) {
+            mc_cnt *d = &a->e[u - 1].c;
+            const mc_cnt *s = &a->e[i].c;
+            d->records += s->records;
+            d->mentions += s->mentions;
+            for (int k = 0; k < MC_ASSERT__COUNT; k++) d->assert_[k] += s->assert_[k];
+        } else a->e[u++] = a->e[i];
+    }
+    a->n_entries = u;
+    for (size_t i = 0; i < a->n_pairs; i++) a->pairs[i].stratum = sre[a->pairs[i].stratum];
+    if (a->n_pairs) qsort(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);
+    u = 0;
+    for (size_t i = 0; i < a->n_pairs; i++) {
+        if (u && !cmp_pair(&a->pairs[u - 1], &a->pairs[i])) a->pairs[u - 1].n += a->pairs[i].n;
+        else a->pairs[u++] = a->pairs[i];
+    }
+    a->n_pairs = u;
+    rc = MC_OK;
+out:
+    for (int v = 0; v < MC_MAX_VARS; v++) free(remap[v]);
+    free(order);
+    free(sre);
+    return rc;
+}
+
+static mc_agg *agg_new(const mc_stats_plan *p)
+{
+    mc_agg *a = calloc(1, sizeof *a);
+    if (a) a->n_vars = p->n_vars;
+    return a;
+}
+
+static void totals_add(mc_totals *a, const mc_totals *b)
 {
     a->records += b->records;
     a->records_with_code += b->records_with_code;
     a->mentions += b->mentions;
     a->counted += b->counted;
-    for (uint32_t i = 0; i < a->n_codes; i++) {
-        a->code_records[i] += b->code_records[i];
-        a->code_mentions[i] += b->code_mentions[i];
-    }
-    for (size_t i = 0; i < (size_t)a->n_codes * MC_ASSERT__COUNT; i++) a->code_assert[i] += b->code_assert[i];
     for (int i = 0; i < MC_RULE__COUNT; i++) a->rules[i] += b->rules[i];
+}
+
+/* Append a shard's contents (unsorted) to a. */
+static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats *s)
+{
+    size_t st = 1 + (size_t)p->n_vars;
+    uint32_t voff[MC_MAX_VARS];
+    for (int v = 0; v < p->n_vars; v++) {
+        size_t n = s->vstr[v].n;
+        char **nv = realloc(a->vals[v], (a->n_vals[v] + n + 1) * sizeof *nv);
+        if (!nv) return MC_E_NOMEM;
+        a->vals[v] = nv;
+        voff[v] = a->n_vals[v];
+        for (size_t i = 0; i < n; i++) {
+            if (!(nv[a->n_vals[v]] = mc_strdup(s->vstr[v].items[i]))) return MC_E_NOMEM;
+            a->n_vals[v]++;
+        }
+    }
+    uint32_t soff = a->n_strata;
+    uint32_t *nt = realloc(a->tuples, (a->n_strata + s->n_strata + 1) * st * sizeof *nt);
+    if (!nt) return MC_E_NOMEM;
+    a->tuples = nt;
+    mc_stratum_sc *nsc = realloc(a->sc, (a->n_strata + s->n_strata + 1) * sizeof *nsc);
+    if (!nsc) return MC_E_NOMEM;
+    a->sc = nsc;
+    for (size_t i = 0; i < s->n_strata; i++) {
+        uint32_t *t = &a->tuples[(a->n_strata + i) * st];
+        memcpy(t, &s->tuples[i * st], st * sizeof *t);
+        for (int v = 0; v < p->n_vars; v++)
+            if (t[1 + v] != MC_ALL) t[1 + v] += voff[v];
+        a->sc[a->n_strata + i] = s->sc[i];
+    }
+    a->n_strata += (uint32_t)s->n_strata;
+    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + 1) * sizeof *ne);
+    if (!ne) return MC_E_NOMEM;
+    a->e = ne;
+    for (size_t i = 0; i < s->n_e; i++) {
+        uint64_t k = s->ekey[i];
+        mc_entry *e = &a->e[a->n_entries++];
+        e->stratum = soff + (uint32_t)(k >> 32 & 0x7fffffffu);
+        e->level = (uint32_t)(k >> 24 & 0xff);
+        e->item = (uint32_t)(k & 0xffffff);
+        e->c = s->ecnt[i];
+    }
+    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + 1) * sizeof *np);
+    if (!np) return MC_E_NOMEM;
+    a->pairs = np;
+    for (size_t i = 0; i < s->n_p; i++) {
+        uint64_t k = s->pkey[i], ab = s->pab[k & 0xffffffffu];
+        mc_pairc *q = &a->pairs[a->n_pairs++];
+        q->stratum = soff + (uint32_t)(k >> 32);
+        q->a = (uint32_t)(ab >> 32);
+        q->b = (uint32_t)ab;
+        q->n = s->pcnt[i];
+    }
+    totals_add(&a->tot, &s->tot);
+    return MC_OK;
+}
+
+mc_status mc_agg_from_shards(const mc_stats_plan *p, mc_stats *const *shards, size_t n, mc_agg **out, mc_error *err)
+{
+    *out = NULL;
+    mc_agg *a = agg_new(p);
+    mc_status st = a ? MC_OK : MC_E_NOMEM;
+    for (size_t i = 0; i < n && !st; i++)
+        if (shards[i]) st = append_shard(p, a, shards[i]);
+    if (!st) st = normalize(a);
+    if (st) {
+        mc_agg_free(a);
+        return mc_error_set(err, st, NULL, 0, 0, 0, "out of memory");
+    }
+    *out = a;
+    return MC_OK;
+}
+
+mc_status mc_agg_add(const mc_stats_plan *p, mc_agg *a, const mc_agg *b, mc_error *err)
+{
+    size_t st = 1 + (size_t)p->n_vars;
+    uint32_t voff[MC_MAX_VARS];
+    mc_status rc = MC_E_NOMEM;
+    for (int v = 0; v < p->n_vars; v++) {
+        char **nv = realloc(a->vals[v], (a->n_vals[v] + b->n_vals[v] + 1) * sizeof *nv);
+        if (!nv) goto fail;
+        a->vals[v] = nv;
+        voff[v] = a->n_vals[v];
+        for (uint32_t i = 0; i < b->n_vals[v]; i++) {
+            if (!(nv[a->n_vals[v]] = mc_strdup(b->vals[v][i]))) goto fail;
+            a->n_vals[v]++;
+        }
+    }
+    uint32_t soff = a->n_strata;
+    uint32_t *nt = realloc(a->tuples, (a->n_strata + b->n_strata + 1) * st * sizeof *nt);
+    if (!nt) goto fail;
+    a->tuples = nt;
+    mc_stratum_sc *nsc = realloc(a->sc, (a->n_strata + b->n_strata + 1) * sizeof *nsc);
+    if (!nsc) goto fail;
+    a->sc = nsc;
+    for (uint32_t i = 0; i < b->n_strata; i++) {
+        uint32_t *t = &a->tuples[(a->n_strata + i) * st];
+        memcpy(t, &b->tuples[i * st], st * sizeof *t);
+        for (int v = 0; v < p->n_vars; v++)
+            if (t[1 + v] != MC_ALL) t[1 + v] += voff[v];
+        a->sc[a->n_strata + i] = b->sc[i];
+    }
+    a->n_strata += b->n_strata;
+    mc_entry *ne = realloc(a->e, (a->n_entries + b->n_entries + 1) * sizeof *ne);
+    if (!ne) goto fail;
+    a->e = ne;
+    for (size_t i = 0; i < b->n_entries; i++) {
+        a->e[a->n_entries] = b->e[i];
+        a->e[a->n_entries++].stratum += soff;
+    }
+    mc_pairc *np = realloc(a->pairs, (a->n_pairs + b->n_pairs + 1) * sizeof *np);
+    if (!np) goto fail;
+    a->pairs = np;
+    for (size_t i = 0; i < b->n_pairs; i++) {
+        a->pairs[a->n_pairs] = b->pairs[i];
+        a->pairs[a->n_pairs++].stratum += soff;
+    }
+    totals_add(&a->tot, &b->tot);
+    a->records_read += b->records_read;
+    a->records_rejected += b->records_rejected;
+    if ((rc = normalize(a))) goto fail;
+    return MC_OK;
+fail:
+    return mc_error_set(err, rc, NULL, 0, 0, 0, "out of memory");
+}
+
+const mc_entry *mc_agg_find(const mc_agg *a, uint32_t stratum, uint32_t level, uint32_t item)
+{
+    mc_entry k = {stratum, level, item, {0, 0, {0}}};
+    return bsearch(&k, a->e, a->n_entries, sizeof *a->e, cmp_entry);
+}
+
+uint64_t mc_agg_pair(const mc_agg *a, uint32_t stratum, uint32_t ia, uint32_t ib)
+{
+    mc_pairc k = {stratum, ia, ib, 0};
+    const mc_pairc *f = bsearch(&k, a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);
+    return f ? f->n : 0;
+}
+
+uint32_t mc_agg_find_stratum(const mc_agg *a, const uint32_t *t)
+{
+    size_t st = 1 + (size_t)a->n_vars, lo = 0, hi = a->n_strata;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const uint32_t *m = &a->tuples[mid * st];
+        int c = 0;
+        for (size_t i = 0; i < st && !c; i++)
+            if (m[i] != t[i]) c = m[i] < t[i] ? -1 : 1;
+        if (!c) return (uint32_t)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return UINT32_MAX;
+}
+
+const char *mc_agg_label(const mc_stats_plan *p, const mc_agg *a, int v, uint32_t id)
+{
+    if (id == MC_ALL) return "all";
+    const char *s = a->vals[v][id];
+    if (!strcmp(s, MC_UNKNOWN_STR)) return "unknown";
+    if (p->vars[v].kind == MC_VAR_AGE) {
+        int k = atoi(s);
+        return k >= 0 && k < p->n_bands ? p->band_label[k] : "unknown";
+    }
+    return s;
 }
