@@ -48,10 +48,16 @@
  * ("Pneumonia, broncho" = main term Pneumonia, subterm broncho; the longest comma prefix
  * that names a main term wins) when the target has exactly one (resolved) code.
  * Single words: a short stoplist of index words that never name a diagnosis alone in
- * running text is skipped (stop_single); other single words of 5 letters or fewer, or
- * adjective-like, or in guard_single, carry MC_TERMF_GUARDED.
+ * running text is skipped (mc_single_word_stop, shared with the variants); other single
+ * words of 5 letters or fewer, or adjective-like, or in guard_single, carry
+ * MC_TERMF_GUARDED (the scanner's guards: engine/match/mc_guard.h).
+ * Not emitted at all (index_phrase_ok, index and inclusion terms): a phrase ending in a
+ * connector ("Examination of"), and an examination/investigation encounter code
+ * (Z00-Z13) from a phrase that does not say encounter, admission or screening
+ * ("laboratory test" is a procedure, not the reason for the encounter).
  */
 #include "mc_import_icd10cm.h"
+#include "mc_variants.h"
 #include "common/mc_util.h"
 #include <csv.h>
 #include <ctype.h>
@@ -1398,22 +1404,41 @@ static int resolve_see(const itree *t, const mainkey *mk, int nmk, const char *s
     return -1;
 }
 
-static const char *const stop_single[] = {
-    "old", "examination", "exam", "symptom", "symptoms", "gas", "finding", "findings",
-    "history", "status", "problem", "problems", "disease", "disorder", "syndrome",
-    "condition", "complication", "complications", "observation", "admission", "encounter",
-    "care", "test", "screening", "state", "change", "changes", "absence", "presence",
-    "anomaly", "defect", "abnormality", "abnormal", "lesion", "counseling", "person",
-    "problem", "use", "contact", "exposure", "reaction", "response", "effect", "effects",
-    "failure", "disturbance", "dysfunction", "insufficiency", "infection", "injury",
-    "illness", "sickness", "affection", "malfunction", "procedure", "surgery", "treatment",
-    "therapy", "visit", "aftercare", "follow-up", "fitting", "adjustment", "management",
-    "pregnancy", "delivery", "birth", "newborn", "infant", "child", "stress", "late",
-    "other", "specified", "unspecified", "type", "site", NULL};
 static const char *const guard_single[] = {
     "mass", "growth", "tumor", "fracture", "pain", "fever", "cold", "burn", "wound",
     "attack", "spell", "fit", "fits", "shock", "block", "stroke", "arrest", "crisis",
     "depression", "anxiety", "discharge", "spasm", "collapse", "fall", NULL};
+
+/* Phrases that are not diagnoses in running text (index and inclusion terms):
+ *   - a phrase ending in a connector ("Examination of", "Exposure to", "Allergy to"): a
+ *     nonessential modifier kept without its object;
+ *   - an encounter code for examination and investigation (Z00-Z13) unless the phrase
+ *     says encounter, admission or screening: "laboratory test", "examination of the
+ *     abdomen", "radiological examination" describe a procedure done, not the reason
+ *     for the encounter. key: the normalised phrase. */
+static int index_phrase_ok(const char *code, const char *key)
+{
+    static const char *const tail[] = {"of", "to", "with", "without", "in", "for", "due to", "by", "from",
+                                       "and", "or", "on", "at", "following", "after", NULL};
+    size_t n = strlen(key);
+    for (int i = 0; tail[i]; i++) {
+        size_t k = strlen(tail[i]);
+        if (n > k && key[n - k - 1] == ' ' && strcmp(key + n - k, tail[i]) == 0) return 0;
+    }
+    if (code && code[0] == 'Z' && (code[1] == '0' || (code[1] == '1' && code[2] >= '0' && code[2] <= '3'))) {
+        static const char *const say[] = {"encounter", "admission", "screening", NULL};
+        char padded[PHRASE_MAX + 2];
+        snprintf(padded, sizeof padded, " %s ", key);
+        int ok = 0;
+        for (int i = 0; say[i] && !ok; i++) {
+            char w[32];
+            snprintf(w, sizeof w, " %s ", say[i]);
+            ok = strstr(padded, w) != NULL;
+        }
+        if (!ok) return 0;
+    }
+    return 1;
+}
 
 typedef struct {
     mc_builder *b;
@@ -1431,8 +1456,12 @@ static void emit_term(void *ud, const char *phrase)
     norm_key(phrase, key, sizeof key);
     if (!key[0]) return;
     unsigned flags = e->flags;
+    if (!index_phrase_ok(e->code, key) || mc_single_word_stop(key)) {
+        e->stop++;
+        return;
+    }
     if (!strchr(key, ' ')) {
-        if (in_list(stop_single, key)) {
+        if (mc_single_word_stop(key)) {
             e->stop++;
             return;
         }
@@ -1696,6 +1725,12 @@ static void t_note(tabctx *c, const char *note)
     case CODE_RESOLVED: c->incl_resolved++; break;
     case CODE_HEADER: c->incl_header++; break;
     default: c->incl_skipped++; return;
+    }
+    char key[PHRASE_MAX];
+    norm_key(note, key, sizeof key);
+    if (!index_phrase_ok(code, key) || (!strchr(key, ' ') && mc_single_word_stop(key))) {
+        c->incl_skipped++;
+        return;
     }
     mc_status st = mc_builder_add_term(c->b, code, note, MC_SRC_INCLUSION, fl, NULL);
     if (st == MC_OK) c->incl++;

@@ -10,7 +10,10 @@
  *   3. comma inversion of index order when the first part is one word and the other parts
  *      are short modifiers without connectors: "Fracture, femur, neck" -> "femur neck
  *      Fracture" and (when no part is a lone adjective) "Fracture of femur neck".
- * At most 16 distinct variants, never the phrase itself, never an empty one. */
+ * At most 16 distinct variants, never the phrase itself, never an empty one, and never
+ * a single word that cannot name a diagnosis alone: shorter than 3 letters ("H disease"
+ * -> "H"), or a heading word of mc_single_word_stop ("Activity NEC" -> "Activity",
+ * "Exposure (to)" -> "Exposure"). */
 #include "mc_variants.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -55,13 +58,56 @@ static int has_alnum(const char *s)
     return 0;
 }
 
-/* Record a variant; returns its slot or -1 (duplicate, the phrase itself, or full). */
+/* Index and title words that never name a diagnosis alone in running text: headings
+ * ("examination", "status", "exposure"), generic nouns ("disease", "anomaly"), and
+ * words whose everyday sense is not the index's ("anesthesia" the procedure, not the
+ * symptom; "nerves" the anatomy; "scales" the measure; "may" the month). */
+static const char *const stop_single[] = {
+    "old", "examination", "exam", "symptom", "symptoms", "gas", "finding", "findings",
+    "history", "status", "problem", "problems", "disease", "disorder", "syndrome",
+    "condition", "complication", "complications", "observation", "admission", "encounter",
+    "care", "test", "screening", "state", "change", "changes", "absence", "presence",
+    "anomaly", "defect", "abnormality", "abnormal", "lesion", "counseling", "person",
+    "use", "contact", "exposure", "reaction", "response", "effect", "effects",
+    "failure", "disturbance", "dysfunction", "insufficiency", "infection", "injury",
+    "illness", "sickness", "affection", "malfunction", "procedure", "surgery", "treatment",
+    "therapy", "visit", "aftercare", "follow-up", "follow up", "fitting", "adjustment",
+    "management", "pregnancy", "delivery", "birth", "newborn", "infant", "child", "stress",
+    "late", "other", "specified", "unspecified", "type", "site", "activity", "accident",
+    "investigation", "evaluation", "donor", "transplant", "deformity", "anesthesia",
+    "nerves", "scales", "may", "reflex", "ganglion", "diuresis", "mycobacterium", "toxic",
+    "transient", NULL};
+
+int mc_single_word_stop(const char *w)
+{
+    for (int i = 0; stop_single[i]; i++)
+        if (strcasecmp(stop_single[i], w) == 0) return 1;
+    return 0;
+}
+
+/* A one-word variant that cannot name a diagnosis alone (see the top comment). */
+static int bad_single(const char *t)
+{
+    if (strchr(t, ' ')) return 0;
+    size_t letters = 0;
+    for (const char *p = t; *p; p++) letters += isalpha((unsigned char)*p) != 0;
+    if (letters < 3) return 1;
+    char w[64];
+    size_t k = 0;
+    for (const char *p = t; *p && k + 1 < sizeof w; p++) w[k++] = *p == '-' ? ' ' : *p;
+    w[k] = 0;
+    return mc_single_word_stop(w);
+}
+
+/* Record a variant; returns its slot or -1 (duplicate, the phrase itself, full, or a
+ * single word that cannot stand alone). */
 static int vadd(vset *vs, const char *s)
 {
     char t[VMAX];
     snprintf(t, sizeof t, "%s", s);
     tidy(t);
     if (!has_alnum(t) || strcasecmp(t, vs->orig) == 0) return -1;
+    if (bad_single(t)) return -1;
     for (int i = 0; i < vs->n; i++)
         if (strcasecmp(vs->v[i], t) == 0) return -1;
     if (vs->n == NVAR) return -1;

@@ -14,4 +14,9 @@ typedef void (*mc_variant_cb)(void *ud, const char *phrase);
  * emitted more than once; the builder de-duplicates. Pure function, thread-safe. */
 void mc_variants(const char *phrase, mc_variant_cb cb, void *ud);
 
+/* 1 when w (one word, any case; "follow-up" may be written "follow up") never names a
+ * diagnosis alone in running text: the importers skip such single-word phrases and no
+ * variant is ever reduced to one. */
+int mc_single_word_stop(const char *w);
+
 #endif

@@ -1,11 +1,15 @@
 /* mc_eval.c — micro P/R/F1 of predicted codes against a gold standard (see mc_eval.h).
  * Pairs are kept as "doc\x1fCODE" strings, sorted and de-duplicated, and compared by a
- * merge walk; the same walk on category-truncated pairs gives the category level. */
+ * merge walk; the same walk on category-truncated pairs gives the category level. The
+ * hierarchy level walks both lists document by document: exact pairs first, then each
+ * remaining prediction (longest code first) takes the most specific unmatched gold code
+ * that is a proper prefix of it, at least 3 characters long (a one-to-one matching). */
 #include "mc_eval.h"
 #include "common/mc_util.h"
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -225,6 +229,7 @@ static mc_status read_pred(const char *path, const mc_eval_opts *o, strvec *v, m
 }
 
 /* ---- scoring */
+static void finish(mc_eval_level *lv);
 static int compare(const strvec *g, const strvec *p, mc_eval_level *lv, strvec *fn, strvec *fp)
 {
     size_t i = 0, j = 0;
@@ -243,12 +248,103 @@ static int compare(const strvec *g, const strvec *p, mc_eval_level *lv, strvec *
             j++;
         }
     }
+    finish(lv);
+    return 0;
+}
+
+static void finish(mc_eval_level *lv)
+{
     lv->precision = lv->tp + lv->fp ? (double)lv->tp / (double)(lv->tp + lv->fp) : 0.0;
     lv->recall = lv->tp + lv->fn ? (double)lv->tp / (double)(lv->tp + lv->fn) : 0.0;
     lv->f1 = lv->precision + lv->recall > 0
                  ? 2.0 * lv->precision * lv->recall / (lv->precision + lv->recall)
                  : 0.0;
-    return 0;
+}
+
+/* Length of the document part of a pair. */
+static size_t doclen(const char *s) { return (size_t)(strchr(s, 0x1f) - s); }
+
+static int same_doc(const char *a, const char *b)
+{
+    size_t n = doclen(a);
+    return n == doclen(b) && memcmp(a, b, n) == 0;
+}
+
+static int cmp_doc(const char *a, const char *b)
+{
+    size_t na = doclen(a), nb = doclen(b);
+    int r = memcmp(a, b, na < nb ? na : nb);
+    return r ? r : na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+/* Hierarchy-aware full-code level (see the top comment); fn/fp receive the codes left
+ * unmatched. g and p are sorted and unique. */
+static int compare_hier(const strvec *g, const strvec *p, mc_eval_level *lv, strvec *fn, strvec *fp)
+{
+    memset(lv, 0, sizeof *lv);
+    unsigned char *gm = calloc(g->n + 1, 1), *pm = calloc(p->n + 1, 1);
+    size_t *order = malloc((p->n + 1) * sizeof *order);
+    int rc = -1;
+    if (!gm || !pm || !order) goto out;
+    size_t i = 0, j = 0;
+    while (i < g->n || j < p->n) {
+        int r = i == g->n ? 1 : j == p->n ? -1 : cmp_doc(g->items[i], p->items[j]);
+        size_t gi = i, pj = j;
+        if (r <= 0)
+            while (i < g->n && same_doc(g->items[i], g->items[gi])) i++;
+        if (r >= 0)
+            while (j < p->n && same_doc(p->items[j], p->items[pj])) j++;
+        /* gold [gi,i) and pred [pj,j) are one document's codes (either may be empty) */
+        for (size_t a = gi; a < i; a++)
+            for (size_t b = pj; b < j; b++)
+                if (!pm[b] && strcmp(g->items[a], p->items[b]) == 0) {
+                    gm[a] = pm[b] = 1;
+                    lv->tp++;
+                    break;
+                }
+        size_t no = 0;
+        for (size_t b = pj; b < j; b++)
+            if (!pm[b]) order[no++] = b;
+        /* longest prediction first (stable: by position for equal lengths) */
+        for (size_t x = 1; x < no; x++) {
+            size_t v = order[x], y = x;
+            size_t lvn = strlen(p->items[v]);
+            while (y > 0 && strlen(p->items[order[y - 1]]) < lvn) order[y] = order[y - 1], y--;
+            order[y] = v;
+        }
+        for (size_t x = 0; x < no; x++) {
+            size_t b = order[x];
+            const char *pc = strchr(p->items[b], 0x1f) + 1;
+            size_t pl = strlen(pc), best = SIZE_MAX, bestl = 0;
+            for (size_t a = gi; a < i; a++) {
+                if (gm[a]) continue;
+                const char *gc = strchr(g->items[a], 0x1f) + 1;
+                size_t gl = strlen(gc);
+                if (gl >= 3 && gl < pl && memcmp(gc, pc, gl) == 0 && gl > bestl) best = a, bestl = gl;
+            }
+            if (best != SIZE_MAX) {
+                gm[best] = pm[b] = 1;
+                lv->tp++;
+            }
+        }
+        for (size_t a = gi; a < i; a++)
+            if (!gm[a]) {
+                lv->fn++;
+                if (fn && mc_vec_push(fn, strchr(g->items[a], 0x1f) + 1)) goto out;
+            }
+        for (size_t b = pj; b < j; b++)
+            if (!pm[b]) {
+                lv->fp++;
+                if (fp && mc_vec_push(fp, strchr(p->items[b], 0x1f) + 1)) goto out;
+            }
+    }
+    finish(lv);
+    rc = 0;
+out:
+    free(gm);
+    free(pm);
+    free(order);
+    return rc;
 }
 
 typedef struct {
@@ -310,18 +406,18 @@ static long count_docs(const strvec *v)
     return n;
 }
 
-mc_status mc_eval_compute(const char *gold, const char *pred, const mc_eval_opts *o, FILE *out,
-                          mc_eval_level *code_lv, mc_eval_level *cat_lv, mc_error *err)
+mc_status mc_eval_levels_compute(const char *gold, const char *pred, const mc_eval_opts *o, FILE *out,
+                                 mc_eval_levels *levels, mc_error *err)
 {
     mc_eval_opts def = {0};
     if (!o) o = &def;
     int top = o->top > 0 ? o->top : 20;
     strvec g = {0}, p = {0}, gc = {0}, pc = {0}, fn = {0}, fp = {0};
-    mc_eval_level lc, lk;
+    mc_eval_level lc, lh, lk;
     mc_status st = read_gold(gold, &g, err);
     if (st == MC_OK) st = read_pred(pred, o, &p, err);
-    if (st == MC_OK && (to_category(&g, &gc) || to_category(&p, &pc) ||
-                        compare(&g, &p, &lc, &fn, &fp) || compare(&gc, &pc, &lk, NULL, NULL)))
+    if (st == MC_OK && (to_category(&g, &gc) || to_category(&p, &pc) || compare(&g, &p, &lc, NULL, NULL) ||
+                        compare_hier(&g, &p, &lh, &fn, &fp) || compare(&gc, &pc, &lk, NULL, NULL)))
         st = mc_error_set(err, MC_E_NOMEM, pred, 0, 0, 0, "out of memory");
     if (st == MC_OK && out) {
         fprintf(out, "gold: %ld documents, %zu codes; predicted: %ld documents, %zu codes; mode: %s\n",
@@ -331,17 +427,18 @@ mc_status mc_eval_compute(const char *gold, const char *pred, const mc_eval_opts
                                                                             : "counted");
         fprintf(out, "%-9s %-10s %-7s %-7s %-5s %-5s %s\n", "level", "precision", "recall", "f1", "tp",
                 "fp", "fn");
-        const mc_eval_level *lv[2] = {&lc, &lk};
-        const char *name[2] = {"code", "category"};
-        for (int i = 0; i < 2; i++)
+        const mc_eval_level *lv[3] = {&lc, &lh, &lk};
+        const char *name[3] = {"code", "hierarchy", "category"};
+        for (int i = 0; i < 3; i++)
             fprintf(out, "%-9s %-10.4f %-7.4f %-7.4f %-5ld %-5ld %ld\n", name[i], lv[i]->precision,
                     lv[i]->recall, lv[i]->f1, lv[i]->tp, lv[i]->fp, lv[i]->fn);
         if (print_top(out, "false negatives", &fn, top) || print_top(out, "false positives", &fp, top))
             st = mc_error_set(err, MC_E_NOMEM, pred, 0, 0, 0, "out of memory");
     }
-    if (st == MC_OK) {
-        if (code_lv) *code_lv = lc;
-        if (cat_lv) *cat_lv = lk;
+    if (st == MC_OK && levels) {
+        levels->code = lc;
+        levels->hierarchy = lh;
+        levels->category = lk;
     }
     mc_vec_free(&fn); /* borrowed pointers */
     mc_vec_free(&fp);
@@ -352,8 +449,20 @@ mc_status mc_eval_compute(const char *gold, const char *pred, const mc_eval_opts
     return st;
 }
 
+mc_status mc_eval_compute(const char *gold, const char *pred, const mc_eval_opts *o, FILE *out,
+                          mc_eval_level *code_lv, mc_eval_level *cat_lv, mc_error *err)
+{
+    mc_eval_levels l;
+    mc_status st = mc_eval_levels_compute(gold, pred, o, out, &l, err);
+    if (st == MC_OK) {
+        if (code_lv) *code_lv = l.code;
+        if (cat_lv) *cat_lv = l.category;
+    }
+    return st;
+}
+
 mc_status mc_eval_run(const char *gold, const char *pred, const mc_eval_opts *o, FILE *out,
                       mc_error *err)
 {
-    return mc_eval_compute(gold, pred, o, out, NULL, NULL, err);
+    return mc_eval_levels_compute(gold, pred, o, out, NULL, err);
 }

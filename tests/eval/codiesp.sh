@@ -3,9 +3,13 @@
 # diagnoses): build an id,note CSV per split, run medcode with per-record output, and
 # evaluate against the gold *D.tsv twice: the default (counted codes, assertion rules
 # applied) and --all-mentions (every matched code: the CodiEsp gold codes negated
-# diagnoses too). Results go to OUT/codiesp-results.txt.
+# diagnoses too). Each reports three rows: code (exact), hierarchy (a gold code that is
+# an ancestor of the prediction matches: R51 ~ R51.9, T14.90 ~ T14.90XA; see
+# include/mc_eval.h) and category (3 characters). Results go to OUT/codiesp-results.txt.
 #
 # usage: tests/eval/codiesp.sh [--medcode BIN] [--dict DICT] [--split train|dev|both] [--out DIR]
+#                               [--no-context]
+#   --no-context  run medcode with --no-context (every match counts; for baselines)
 #   MEDCODE_DATA  reference data folder (default: ../shared/data beside the checkout);
 #                 the corpus is read from $MEDCODE_DATA/../eval/codiesp-en/
 set -euo pipefail
@@ -13,16 +17,18 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 medcode=$root/build/medcode
 dict=""
+run_args=()
 split=both
 out=$root/build/codiesp
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case $1 in
         --medcode) medcode=${2:?--medcode needs a path}; shift 2 ;;
         --dict) dict=${2:?--dict needs a path}; shift 2 ;;
         --split) split=${2:?--split needs train, dev or both}; shift 2 ;;
         --out) out=${2:?--out needs a folder}; shift 2 ;;
+        --no-context) run_args+=(--no-context); shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "codiesp.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -47,7 +53,7 @@ dict_args=()
 {
     echo "# CodiEsp English, ICD-10-CM diagnoses — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "# medcode: $medcode ($("$medcode" --version 2>/dev/null | head -1 || true))"
-    echo "# dictionary: ${dict:-embedded default}"
+    echo "# dictionary: ${dict:-embedded default}${run_args[*]:+ (run ${run_args[*]})}"
 } > "$results"
 
 for s in "${splits[@]}"; do
@@ -70,7 +76,7 @@ PY
     pred=$out/$s.pred.csv
     rm -rf "$out/run-$s"
     start=$(date +%s.%N)
-    "$medcode" run "${dict_args[@]}" --text-col note --id-col id --out "$out/run-$s" \
+    "$medcode" run "${dict_args[@]}" "${run_args[@]}" --text-col note --id-col id --out "$out/run-$s" \
         --per-record "$pred" --quiet "$input"
     end=$(date +%s.%N)
     {

@@ -32,6 +32,7 @@ static const char *expected_default =
     "gold: 3 documents, 6 codes; predicted: 3 documents, 6 codes; mode: counted\n"
     "level     precision  recall  f1      tp    fp    fn\n"
     "code      0.5000     0.5000  0.5000  3     3     3\n"
+    "hierarchy 0.5000     0.5000  0.5000  3     3     3\n"
     "category  0.6000     0.5000  0.5455  3     2     3\n"
     "\n"
     "top 20 false negatives (code count)\n"
@@ -86,6 +87,38 @@ int main(int argc, char **argv)
     o.ignore_uncertain = 1;
     DT_EQ_LONG(mc_eval_compute(path("gold.tsv"), path("pred-nocounted.csv"), &o, NULL, &c, &k, &err), MC_OK);
     check(&c, 1, 0, 5);
+
+    /* hierarchy: gold h1 R51 M54.5 T14.90, h2 E11 E11.9, h3 S72.001, h4 I10, h6 A01 A01.0 = 9
+     *            pred h1 R51.0 R51.9 M54.50 T14.90XA, h2 E11.9 E11.65, h3 S72, h4 I10,
+     *                 h5 J18.9, h6 A01.00 A01.1 = 11
+     * exact: tp 2 (E11.9 I10), fp 9, fn 7
+     * hierarchy: exact E11.9 I10; then longest first: T14.90XA->T14.90, M54.50->M54.5,
+     *   E11.65->E11, A01.00->A01.0 (the most specific ancestor, so A01.1->A01 still
+     *   matches), R51.0->R51 (equal lengths: file order), R51.9 none left (fp); S72 is less
+     *   specific than S72.001: no match (fp, and S72.001 fn); J18.9 fp (h5 has no gold)
+     *   -> tp 8, fp 3, fn 1: P 8/11 R 8/9
+     * category: gold R51 M54 T14 E11 S72 I10 A01 = 7, pred the same + h5 J18 = 8: tp 7 fp 1 fn 0 */
+    {
+        mc_eval_levels l;
+        o = (mc_eval_opts){0};
+        buf = NULL;
+        out = open_memstream(&buf, &len);
+        DT_EQ_LONG(mc_eval_levels_compute(path("gold-hier.tsv"), path("pred-hier.csv"), &o, out, &l, &err), MC_OK);
+        fclose(out);
+        check(&l.code, 2, 9, 7);
+        check(&l.hierarchy, 8, 3, 1);
+        NEAR(l.hierarchy.f1, 2 * (8.0 / 11) * (8.0 / 9) / (8.0 / 11 + 8.0 / 9));
+        check(&l.category, 7, 1, 0);
+        DT_CHECK_MSG(buf && strstr(buf, "hierarchy 0.7273     0.8889  0.8000  8     3     1\n"), "report:\n%s", buf ? buf : "");
+        DT_CHECK_MSG(buf && strstr(buf, "top 20 false negatives (code count)\nS72.001   1\n\n"), "report:\n%s", buf ? buf : "");
+        DT_CHECK_MSG(buf && strstr(buf, "top 20 false positives (code count)\nJ18.9     1\nR51.9     1\nS72       1\n"),
+                     "report:\n%s", buf ? buf : "");
+        free(buf);
+        /* the two-level entry point agrees */
+        DT_EQ_LONG(mc_eval_compute(path("gold-hier.tsv"), path("pred-hier.csv"), &o, NULL, &c, &k, &err), MC_OK);
+        check(&c, 2, 9, 7);
+        check(&k, 7, 1, 0);
+    }
 
     /* --top 1 limits the lists (ties broken by code) */
     o = (mc_eval_opts){.top = 1};

@@ -1,0 +1,74 @@
+/* mc_guard.c — context guards on single-word terms (see mc_guard.h). */
+#include "mc_guard.h"
+#include "mc_build.h"
+#include <string.h>
+
+/* Nouns that turn a preceding diagnosis word into a modifier (normalised: lower case,
+ * simple plural dropped). */
+static const char *const modified_heads[] = {
+    "marker", "size", "volume", "test", "testing", "screening", "score", "scale", "prophylaxis",
+    "protocol", "unit", "clinic", "service", "team", "ward", "department", "specialist",
+    "board", "workup", "panel", "threshold", "prevention", "precaution", "vaccine",
+    "vaccination", "registry", NULL};
+
+/* Residual neoplasm codes of unspecified site (rule 2). */
+static int residual_neoplasm(const char *c)
+{
+    static const char *const codes[] = {"C79.9", "C80.0", "C80.1", "C80.2", "D09.9", "D36.9",
+                                        "D48.9", "D49.9", NULL};
+    if (c[0] == 'C' && c[1] == '7' && c[2] == '6') return 1;
+    if (c[0] != 'C' && c[0] != 'D') return 0;
+    for (int i = 0; codes[i]; i++)
+        if (strcmp(codes[i], c) == 0) return 1;
+    return 0;
+}
+
+/* Words before a neoplasm noun that make an unspecified-site code right: personal or
+ * family history of cancer is coded without a site (Z85.9, Z80.9). */
+static const char *const history_words[] = {"history", "hx", "pmh", "pmhx", "fhx", "fh", "family", NULL};
+
+static int tok_is(const mc_tokens *t, size_t k, const char *const *list)
+{
+    const char *w = t->norm + t->tok[k].norm;
+    size_t n = t->tok[k].norm_len;
+    for (int i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0) return 1;
+    return 0;
+}
+
+static int after_history(const mc_tokens *t, size_t i)
+{
+    for (size_t k = i, back = 0; k > 0 && back < 4; back++) {
+        if (t->tok[k].flags & MC_TOK_SENT) break;
+        k--;
+        if (tok_is(t, k, history_words)) return 1;
+    }
+    return 0;
+}
+
+int mc_guard_single(const mc_dict *d, const mc_tokens *t, size_t i, const char *text, const mc_fterm *ft)
+{
+    (void)text;
+    const mc_fcode *fc = ft->target < d->n_codes ? &d->codes[ft->target] : NULL;
+    const char *code = fc ? mc_dict_str(d, fc->code) : "";
+    char c0 = code[0];
+    int official = ft->source >= MC_SRC_INDEX || (ft->flags & MC_TERMF_VARIANT);
+    if (c0 >= 'S' && c0 <= 'Z' && c0 != 'U') {                               /* rule 1 */
+        if (official) return 0;
+        if (c0 >= 'V' && fc && !fc->billable) return 0;
+    }
+    if (residual_neoplasm(code) && !after_history(t, i)) return 0;           /* rule 2 */
+    const mc_token *k = &t->tok[i];
+    if (i + 1 < t->n) {                                                      /* rule 3 */
+        const mc_token *nx = &t->tok[i + 1];
+        if (!(nx->flags & (MC_TOK_SENT | MC_TOK_COMMA | MC_TOK_SEMI | MC_TOK_PAREN)) && !(k->flags & MC_TOK_COLON) &&
+            tok_is(t, i + 1, modified_heads))
+            return 0;
+    }
+    if (ft->flags & (MC_TERMF_GUARDED | MC_TERMF_VARIANT)) {                 /* rule 4 */
+        if (k->flags & MC_TOK_HYPHEN) return 0;
+        if (i + 1 < t->n && (t->tok[i + 1].flags & MC_TOK_HYPHEN)) return 0;
+        if (i > 0 && (t->tok[i - 1].flags & MC_TOK_NUM) && !(k->flags & (MC_TOK_SENT | MC_TOK_COMMA))) return 0;
+    }
+    return 1;
+}
