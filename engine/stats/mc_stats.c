@@ -114,6 +114,13 @@ struct mc_stats {
     uint16_t *ccsr_buf;
     uint32_t vid[MC_MAX_VARS];
     uint32_t *tup;                       /* one tuple */
+    /* the overall stratum ("all", stratification mask 0) is counted in a dense array
+       indexed by level offset + item: no hashing on the path every record takes */
+    mc_cnt *dense;
+    size_t dense_off[MC_LV__COUNT + 1];
+    int64_t dense_sid;                   /* its stratum id, -1 until seen */
+    uint64_t *dense_pairs;               /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a */
+    size_t dense_pair_items;             /* items of the co-occurrence level when dense (<= 4096), else 0 */
     uint32_t *rec_strata;                /* [n_strat] */
 };
 
@@ -148,6 +155,7 @@ static int intern_value(mc_stats *s, int v, const char *str, size_t len, uint32_
 
 void mc_stats_free(mc_stats *s)
 {
+    if (s) { free(s->dense); free(s->dense_pairs); }
     if (!s) return;
     for (int v = 0; v < MC_MAX_VARS; v++) {
         mc_strmap_free(&s->vmap[v]);
@@ -176,6 +184,16 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
         s->stamp[l] = calloc(n, sizeof(uint32_t));
         s->slot[l] = calloc(n, sizeof(uint32_t));
         bad |= !s->stamp[l] || !s->slot[l];
+    }
+    s->dense_sid = -1;
+    for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
+    s->dense = calloc(s->dense_off[MC_LV__COUNT], sizeof *s->dense);
+    bad |= !s->dense;
+    if (p->cooc_top > 0 && p->n_items[p->cooc_level] <= 4096) {
+        size_t n = (size_t)p->n_items[p->cooc_level] + 1;
+        s->dense_pair_items = n;
+        s->dense_pairs = calloc(n * (n - 1) / 2 + 1, sizeof *s->dense_pairs); /* pages stay untouched until used */
+        bad |= !s->dense_pairs;
     }
     s->cap_codes = 256;
     s->codes = malloc(s->cap_codes * sizeof *s->codes);
@@ -358,6 +376,10 @@ static int cmp_u32(const void *a, const void *b)
 
 static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
 {
+    if (s->dense_pair_items && (int64_t)sid == s->dense_sid) {
+        s->dense_pairs[(size_t)b * (b - 1) / 2 + a]++;
+        return 0;
+    }
     int fresh;
     uint64_t ab = (uint64_t)a << 32 | b;
     int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
@@ -514,6 +536,16 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
         sc->ahrq_mort_sum += cm.ahrq_mortality;
         sc->ahrq_readm_sum += cm.ahrq_readmission;
         uint64_t base = (uint64_t)sid << 32 | 1ull << 63;
+        if (sp->mask == 0 && !sp->hidden) {
+            s->dense_sid = sid;
+            for (size_t i = 0; i < s->n_loc; i++) {
+                const loc_t *l = &s->loc[i];
+                mc_cnt *e = &s->dense[s->dense_off[l->level] + l->item];
+                e->records += l->c.records;
+                e->mentions += l->c.mentions;
+                for (int a = 0; a < MC_ASSERT__COUNT; a++) e->assert_[a] += l->c.assert_[a];
+            }
+        } else
         for (size_t i = 0; i < s->n_loc; i++) {
             const loc_t *l = &s->loc[i];
             if (sp->hidden && l->level > MC_LV_CHAPTER) continue;
@@ -739,9 +771,23 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
         a->sc[a->n_strata + i] = s->sc[i];
     }
     a->n_strata += (uint32_t)s->n_strata;
-    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + 1) * sizeof *ne);
+    size_t n_dense = 0;
+    if (s->dense_sid >= 0)
+        for (size_t i = 0; i < s->dense_off[MC_LV__COUNT]; i++)
+            n_dense += s->dense[i].records || s->dense[i].mentions || memcmp(&s->dense[i], &(mc_cnt){0}, sizeof(mc_cnt));
+    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + n_dense + 1) * sizeof *ne);
     if (!ne) return MC_E_NOMEM;
     a->e = ne;
+    if (n_dense)
+        for (uint32_t l = 0; l < MC_LV__COUNT; l++)
+            for (size_t i = s->dense_off[l]; i < s->dense_off[l + 1]; i++) {
+                if (!memcmp(&s->dense[i], &(mc_cnt){0}, sizeof(mc_cnt))) continue;
+                mc_entry *e = &a->e[a->n_entries++];
+                e->stratum = soff + (uint32_t)s->dense_sid;
+                e->level = l;
+                e->item = (uint32_t)(i - s->dense_off[l]);
+                e->c = s->dense[i];
+            }
     for (size_t i = 0; i < s->n_e; i++) {
         uint64_t k = s->ekey[i];
         mc_entry *e = &a->e[a->n_entries++];
@@ -750,9 +796,22 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
         e->item = (uint32_t)(k & 0xffffff);
         e->c = s->ecnt[i];
     }
-    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + 1) * sizeof *np);
+    size_t n_dp = 0, n_tri = s->dense_pair_items ? s->dense_pair_items * (s->dense_pair_items - 1) / 2 : 0;
+    if (s->dense_sid >= 0)
+        for (size_t i = 0; i < n_tri; i++) n_dp += s->dense_pairs[i] != 0;
+    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + n_dp + 1) * sizeof *np);
     if (!np) return MC_E_NOMEM;
     a->pairs = np;
+    if (n_dp)
+        for (uint32_t b = 1, i = 0; b < s->dense_pair_items; b++)
+            for (uint32_t x = 0; x < b; x++, i++)
+                if (s->dense_pairs[i]) {
+                    mc_pairc *q = &a->pairs[a->n_pairs++];
+                    q->stratum = soff + (uint32_t)s->dense_sid;
+                    q->a = x;
+                    q->b = b;
+                    q->n = s->dense_pairs[i];
+                }
     for (size_t i = 0; i < s->n_p; i++) {
         uint64_t k = s->pkey[i], ab = s->pab[k & 0xffffffffu];
         mc_pairc *q = &a->pairs[a->n_pairs++];
