@@ -85,6 +85,8 @@ void mc_builder_codes_with_prefix(const mc_builder *b, const char *prefix,
                                   void (*cb)(void *ud, const char *code, int billable), void *ud);
 /* OR build option bits (MC_BUILDF_* in engine/trie/mc_format.h) into the header. */
 void mc_builder_set_flags(mc_builder *b, uint32_t flags);
+/* on = 0: generate no phrase variants (the baselines of bench/codiesp-baselines.sh). */
+void mc_builder_set_variants(mc_builder *b, int on);
 
 /* Free-form metadata recorded in the header area ("release" = "ICD-10-CM FY2026",
  * "source:<name>" = "<xxh64 hex> <bytes>", "options" = ...). Last value wins. */
@@ -106,6 +108,23 @@ mc_status mc_builder_add_context_csv(mc_builder *b, const char *path, mc_error *
 mc_status mc_import_icd10cm_order(mc_builder *b, const char *path, mc_error *err);
 mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err);
 mc_status mc_import_icd10cm_tabular(mc_builder *b, const char *path, mc_error *err);
+
+/* Diagnosis groups (engine/dict/mc_import_groups.c; run-time API include/mc_groups.h).
+ * Codes are matched to the dictionary when it is written (any import order); codes it
+ * lacks are counted ("ccsr.code_not_in_dictionary", "ahrq.code_not_in_dictionary").
+ * AHRQ CCSR: DXCCSR_vYYYY-N.csv, values single-quoted ('A000', official) or not.
+ * categories_path (may be NULL): a categories CSV (ccsr_category,
+ * ccsr_category_description,body_system_abbr,body_system) or a body-systems CSV
+ * (body_system_abbr,body_system); when NULL, CCSR_DX_categories*.csv and
+ * CCSR_DX_body_systems*.csv beside path are read if present, and built-in names of the
+ * 23 body systems fill any still missing. */
+mc_status mc_import_ccsr(mc_builder *b, const char *path, const char *categories_path, mc_error *err);
+/* AHRQ Elixhauser Comorbidity Software Refined: path is the long mapping
+ * (icd10cm<TAB>measure); measures_path (measure,description,uses_poa) and weights_path
+ * (measure,readmission_weight,mortality_weight) may be NULL: cmr_*measures.tsv and
+ * cmr_*weights.tsv beside path are used if present. */
+mc_status mc_import_ahrq_cmr(mc_builder *b, const char *path, const char *measures_path,
+                             const char *weights_path, mc_error *err);
 
 /* Add everything a compiled dictionary holds (terms other than generated variants,
  * code titles, triggers, history map) — how `dict build` includes the embedded default

@@ -3,8 +3,11 @@
 #include "mc_build.h"
 #include "mc_dict.h"
 #include "mc_eval.h"
+#include "mc_groups.h"
+#include "mc_report.h"
 #include "mc_run.h"
 #include "mc_scan.h"
+#include "mc_stats_api.h"
 #include "mc_status.h"
 #include <csv.h>
 #include <errno.h>
@@ -23,6 +26,7 @@ enum {
 };
 
 const void *mc_embedded_dict(size_t *len);
+int mc_cli_merge(int argc, char **argv); /* mc_cli_stats.c */
 
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
@@ -71,6 +75,8 @@ static const char *const MAIN_HELP =
     "  dict export-terms  print every term as term<TAB>code\n"
     "  assert       assertion of target phrases in sentences (id<TAB>phrase<TAB>sentence)\n"
     "  eval         precision/recall/F1 of per-record output against gold codes\n"
+    "  report       one self-contained HTML page (charts) from a run's output directory\n"
+    "  merge        add partial states (run --state) exactly and write the same tables\n"
     "\n"
     "  medcode --version    versions of medcode, zstd and libcsv\n"
     "  medcode <command> --help\n"
@@ -98,13 +104,27 @@ static const char *const RUN_HELP =
     "  --batch-kb N         target batch size in KiB (default 1024)\n"
     "  --max-record-mb N    record size limit in MiB (default 16); larger records are rejected\n"
     "  --stats-timing       record per-stage CPU seconds in the manifest\n"
-    "  --quiet              no progress line\n";
+    "  --quiet              no progress line\n"
+    "statistics (README \"Outputs\"):\n"
+    "  --strata COL[,COL..] a stratification: by these columns combined (repeatable);\n"
+    "                       age_band and period name the derived variables\n"
+    "  --age-col COL        age in years -> age_band (bands: --age-bands, default 0-17,18-44,45-64,65-)\n"
+    "  --date-col COL       ISO date -> period (--period year|quarter|month, default year)\n"
+    "  --min-cell K         suppress counts 1..K-1, with complementary suppression (default 11)\n"
+    "  --no-suppression     publish every cell (internal use; recorded in the manifest)\n"
+    "  --standard-pop FILE  age_band,weight CSV (default: US 2000 standard population)\n"
+    "  --cooc-top N         code pairs reported in cooccurrence.csv (default 100; 0 none)\n"
+    "  --cooc-level L       category (default), code, block or chapter\n"
+    "  --state FILE         also write the aggregated state, for 'medcode merge'\n";
 
 static const char *const DICT_HELP =
     "usage:\n"
     "  medcode dict build [--lexicon FILE.csv]... [--context FILE.csv] [--history-map FILE.csv]\n"
     "                     [--icd10cm-order FILE] [--icd10cm-index FILE] [--icd10cm-tabular FILE]\n"
-    "                     [--no-default-lexicon] -o DICT\n"
+    "                     [--ccsr DXCCSR.csv [--ccsr-categories FILE.csv]]\n"
+    "                     [--elixhauser-ahrq MAP_LONG.tsv [--elixhauser-ahrq-weights FILE]\n"
+    "                      [--elixhauser-ahrq-measures FILE]]\n"
+    "                     [--no-default-lexicon] [--no-variants] -o DICT\n"
     "  medcode dict info [DICT]\n"
     "  medcode dict lookup [DICT] \"free text\"\n"
     "  medcode dict export-terms [DICT]\n"
@@ -112,7 +132,8 @@ static const char *const DICT_HELP =
     "DICT defaults to the embedded default dictionary. A lexicon is CSV with a header\n"
     "code,term[,system][,source][,flags] (source: curated|abbreviation|lay|user|index|\n"
     "inclusion|title; flags: upper;category;guarded). The default dictionary's content\n"
-    "(datasets/) is always included unless --no-default-lexicon is given.\n";
+    "(datasets/) is always included unless --no-default-lexicon is given. --no-variants\n"
+    "generates no phrase variants (the baselines of bench/codiesp-baselines.sh).\n";
 
 /* ---- dictionary loading --------------------------------------------------------- */
 
@@ -218,8 +239,12 @@ static int cmd_run(int argc, char **argv)
         else if (!strcmp(a, "--no-specificity")) o.scan.resolve_specific = 0;
         else if (!strcmp(a, "--stats-timing")) o.stats_timing = 1;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
-        else if (a[0] == '-' && a[1]) { usage_error("run", "unknown option '%s'", a); goto usage; }
-        else inputs[n_in++] = a;
+        else if (a[0] == '-' && a[1]) {
+            mc_error se = {0};
+            int k = mc_stats_parse_flag(argc, argv, &i, &o.stats, &se); /* statistics flags (mc_cli_stats.c) */
+            if (k < 0) { usage_error("run", "%s", se.msg); goto usage; }
+            if (k == 0) { usage_error("run", "unknown option '%s'", a); goto usage; }
+        } else inputs[n_in++] = a;
     }
     if (!o.text_col || !o.id_col || !o.out_dir || n_in == 0) {
         usage_error("run", "%s", "run needs --text-col, --id-col, --out and at least one INPUT");
@@ -270,6 +295,7 @@ usage:
 static int cmd_dict_build(int argc, char **argv)
 {
     const char *out = NULL, *order = NULL, *index = NULL, *tabular = NULL;
+    const char *ccsr = NULL, *ccsr_cats = NULL, *ahrq = NULL, *ahrq_w = NULL, *ahrq_m = NULL; /* diagnosis groups */
     int no_default = 0, default_only = 0;
     mc_builder *b = mc_builder_create();
     if (!b) return EX_NOMEM;
@@ -287,7 +313,13 @@ static int cmd_dict_build(int argc, char **argv)
         else if (!strcmp(a, "--icd10cm-order")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } order = argv[++i]; }
         else if (!strcmp(a, "--icd10cm-index")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } index = argv[++i]; }
         else if (!strcmp(a, "--icd10cm-tabular")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } tabular = argv[++i]; }
+        else if (!strcmp(a, "--ccsr")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ccsr = argv[++i]; }
+        else if (!strcmp(a, "--ccsr-categories")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ccsr_cats = argv[++i]; }
+        else if (!strcmp(a, "--elixhauser-ahrq")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ahrq = argv[++i]; }
+        else if (!strcmp(a, "--elixhauser-ahrq-weights")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ahrq_w = argv[++i]; }
+        else if (!strcmp(a, "--elixhauser-ahrq-measures")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ahrq_m = argv[++i]; }
         else if (!strcmp(a, "--no-default-lexicon")) no_default = 1;
+        else if (!strcmp(a, "--no-variants")) mc_builder_set_variants(b, 0); /* baselines */
         else if (!strcmp(a, "--default-only")) default_only = 1; /* build step: datasets/ sources */
         else { rc = usage_error("dict", "unknown argument '%s'", a); goto out; }
     }
@@ -317,6 +349,12 @@ static int cmd_dict_build(int argc, char **argv)
     for (size_t i = 0; i < nl && !st; i++) st = mc_builder_add_lexicon_csv(b, lex[i], MC_SRC_USER, &e);
     for (size_t i = 0; i < nc && !st; i++) st = mc_builder_add_context_csv(b, ctx[i], &e);
     for (size_t i = 0; i < nz && !st; i++) st = mc_builder_add_zmap_csv(b, zmap[i], &e);
+    if ((ccsr_cats && !ccsr) || ((ahrq_w || ahrq_m) && !ahrq)) {
+        rc = usage_error("dict", "%s", "--ccsr-categories needs --ccsr; --elixhauser-ahrq-weights/-measures need --elixhauser-ahrq");
+        goto out;
+    }
+    if (ccsr && !st) st = mc_import_ccsr(b, ccsr, ccsr_cats, &e);
+    if (ahrq && !st) st = mc_import_ahrq_cmr(b, ahrq, ahrq_m, ahrq_w, &e);
     if (!st) {
         char opts[512];
         snprintf(opts, sizeof opts, "default_lexicon=%s order=%s index=%s tabular=%s lexicons=%zu context=%zu",
@@ -376,6 +414,7 @@ static int cmd_dict_info(int argc, char **argv)
         mc_dict_meta_at(d, i, &k, &v);
         if (strcmp(k, "release")) printf("meta.%s: %s\n", k, v);
     }
+    printf("ccsr_categories: %u\nahrq_measures: %d\n", mc_dict_ccsr_count(d), mc_ahrq_n(d));
     printf("load_ms: %.3f\n", di.load_ms);
     mc_dict_close(d);
     return EX_OK;
@@ -542,7 +581,8 @@ static int cmd_eval(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("usage: medcode eval --gold GOLD.tsv --pred PRED.csv [--all-mentions] [--top N]\n"
-                   "Micro precision/recall/F1 over unique (document, code) pairs, full code and category level.\n"
+                   "Micro precision/recall/F1 over unique (document, code) pairs: exact code, hierarchy (a gold\n"
+                   "code matches a prediction it is an ancestor of: R51 ~ R51.9) and category level.\n"
                    "--all-mentions scores the dictionary code of every mention, whatever its assertion.\n");
             return EX_OK;
         } else if (!strcmp(a, "--gold")) { if (!need_arg(i, argc, argv, "eval")) return EX_USAGE; gold = argv[++i]; }
@@ -560,6 +600,32 @@ static int cmd_eval(int argc, char **argv)
     return st ? fail(&e) : EX_OK;
 }
 
+/* ---- report --------------------------------------------------------------------- */
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf("usage: medcode report DIR -o report.html\n"
+                   "One self-contained HTML page (inline SVG, no script, no network) from a run's output\n"
+                   "directory: run summary (manifest.json), top codes with 95%% intervals, prevalence by\n"
+                   "age band and sex, chapter distribution (codes.csv), Charlson distribution\n"
+                   "(charlson_distribution.csv). Suppressed cells are shown as suppressed.\n");
+            return EX_OK;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--out")) { if (!need_arg(i, argc, argv, "report")) return EX_USAGE; out = argv[++i]; }
+        else if (a[0] == '-' && a[1]) return usage_error("report", "unknown option '%s'", a);
+        else if (!dir) dir = a;
+        else return usage_error("report", "unexpected argument '%s'", a);
+    }
+    if (!dir || !out) return usage_error("report", "%s", "report needs DIR and -o FILE.html");
+    mc_error e = {0};
+    mc_status st = mc_report_write(dir, out, &e);
+    if (st == MC_E_IO) { fail(&e); return EX_OUTPUT; }
+    return st ? fail(&e) : EX_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) { fputs(MAIN_HELP, stderr); return EX_USAGE; }
@@ -574,6 +640,8 @@ int main(int argc, char **argv)
     if (!strcmp(c, "dict")) return cmd_dict(argc - 1, argv + 1);
     if (!strcmp(c, "assert")) return cmd_assert(argc - 1, argv + 1);
     if (!strcmp(c, "eval")) return cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(c, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(c, "merge")) return mc_cli_merge(argc - 1, argv + 1);
     fprintf(stderr, "medcode: error: unknown command '%s' (see 'medcode --help')\n", c);
     return EX_USAGE;
 }

@@ -45,8 +45,7 @@ void mc_codes_apply(const mc_dict *d, mc_mention *ms, size_t n, const mc_scan_op
     for (size_t i = 0; i < n; i++) {
         mc_mention *m = &ms[i];
         uint32_t mc = m->matched_code;
-        const char *code = d->strs + d->codes[mc].code;
-        int zcode = code[0] == 'Z' || strcmp(code, "I25.2") == 0; /* history/status already coded */
+        int zcode = (d->code_key[mc] & MC_CODEK_HISTORY) != 0; /* history/status already coded */
         const mc_fzmap *z = zmap_of(d, mc);
         if (!o->context) { rule(m, mc, MC_RULE_CONTEXT_OFF, 1); continue; }
         switch (m->assertion) {
@@ -77,8 +76,10 @@ void mc_codes_apply(const mc_dict *d, mc_mention *ms, size_t n, const mc_scan_op
     if (!o->resolve_specific) return;
     for (size_t i = 0; i < n; i++) {
         if (!ms[i].counted) continue;
+        uint32_t ci = d->code_key[ms[i].code] & MC_CODEK_CATEGORY;
         for (size_t j = 0; j < n; j++)
-            if (ms[j].counted && ms[j].rule != MC_RULE_SUPERSEDED && refines(d, ms[i].code, ms[j].code)) {
+            if (ms[j].counted && ms[j].rule != MC_RULE_SUPERSEDED &&
+                (d->code_key[ms[j].code] & MC_CODEK_CATEGORY) == ci && refines(d, ms[i].code, ms[j].code)) {
                 ms[i].counted = 0;
                 ms[i].rule = MC_RULE_SUPERSEDED;
                 break;

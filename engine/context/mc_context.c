@@ -98,7 +98,7 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     size_t nt = t->n;
     c->n = c->n_hdr = 0;
     for (size_t i = 0; i < nt;) {
-        uint32_t node = tk[i].id >= 0 ? d->vocab[tk[i].id].root[MC_TRIE_CONTEXT] : 0;
+        uint32_t node = tk[i].id >= 0 ? d->ctx_root[tk[i].id] : 0;
         if (!node) { i++; continue; }
         size_t best = 0;
         uint32_t bt = MC_NONE;
@@ -137,15 +137,21 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     /* Segment starts: sentence starts merged with header starts and ends. */
     c->n_bnd = 0;
     size_t h = 0;
-    for (size_t i = 0; i <= nt; i++) {
-        int cut = i < nt && (tk[i].flags & MC_TOK_SENT);
-        while (h < c->n_hdr && c->tm[c->hdr[h]].b < i) h++;
-        for (size_t k = h; k < c->n_hdr && c->tm[c->hdr[k]].a <= i; k++)
-            if (c->tm[c->hdr[k]].a == i || c->tm[c->hdr[k]].b == i) cut = 1;
-        if (i == 0 || (cut && i < nt)) {
-            if (grow((void **)&c->bnd, &c->cap_bnd, c->n_bnd + 1, sizeof *c->bnd)) return -1;
+    for (size_t i = 0; i < nt; i++) {
+        int cut = i == 0 || (tk[i].flags & MC_TOK_SENT);
+        if (h < c->n_hdr) {
+            while (h < c->n_hdr && c->tm[c->hdr[h]].b < i) h++;
+            for (size_t k = h; k < c->n_hdr && c->tm[c->hdr[k]].a <= i; k++)
+                if (c->tm[c->hdr[k]].a == i || c->tm[c->hdr[k]].b == i) cut = 1;
+        }
+        if (cut) {
+            if (c->n_bnd == c->cap_bnd && grow((void **)&c->bnd, &c->cap_bnd, c->n_bnd + 1, sizeof *c->bnd)) return -1;
             c->bnd[c->n_bnd++] = (uint32_t)i;
         }
+    }
+    if (nt == 0) { /* the segment list always starts at token 0 */
+        if (grow((void **)&c->bnd, &c->cap_bnd, 1, sizeof *c->bnd)) return -1;
+        c->bnd[c->n_bnd++] = 0;
     }
     return 0;
 }

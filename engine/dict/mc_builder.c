@@ -6,6 +6,7 @@
 #include "common/mc_util.h"
 #include "context/mc_context.h"
 #include "dict/mc_chapters.h"
+#include "dict/mc_groups_build.h"
 #include "dict/mc_variants.h"
 #include "text/mc_text.h"
 #include "trie/mc_format.h"
@@ -55,6 +56,8 @@ struct mc_builder {
     long terms_added, variants_added, per_source[MC_SRC__COUNT];
     long ambiguous, amb_by_source, amb_by_specific, amb_by_order;
     uint32_t flags;
+    int no_variants;                  /* mc_builder_set_variants(b, 0) */
+    struct mc_bgroups *groups;        /* CCSR / AHRQ data (mc_import_groups.c) */
 };
 
 static const char *const src_names[MC_SRC__COUNT] = {"curated", "abbreviation", "lay", "user", "index", "inclusion", "title"};
@@ -87,6 +90,7 @@ void mc_builder_free(mc_builder *b)
     mc_vec_free(&b->count_k); mc_vec_free(&b->count_v);
     mc_strmap_free(&b->code_ix);
     mc_strmap_free(&b->phrase_ix);
+    mc_bgroups_free(b->groups);
     free(b);
 }
 
@@ -255,9 +259,11 @@ mc_status mc_builder_add_term(mc_builder *b, const char *code, const char *phras
     b->terms_added++;
     if ((unsigned)src < MC_SRC__COUNT) b->per_source[src]++;
     struct var_ctx vc = {b, ix, (unsigned)src, flags & 0x7Fu, system};
-    mc_variants(phrase, on_variant, &vc);
+    if (!b->no_variants) mc_variants(phrase, on_variant, &vc);
     return MC_OK;
 }
+
+void mc_builder_set_variants(mc_builder *b, int on) { b->no_variants = !on; }
 
 static mc_status zcode(mc_builder *b, const char *code, const char *title, uint32_t *out)
 {
@@ -372,6 +378,8 @@ static uint32_t pool_add(strpool *p, const char *s)
     }
     return *v;
 }
+static uint32_t pool_intern(void *p, const char *s) { return pool_add(p, s); }
+struct mc_bgroups **mc_builder_groups(mc_builder *b) { return &b->groups; }
 
 typedef struct { uint32_t tok, child; } tedge;
 typedef struct { MC_VEC(tedge) kids; uint32_t term; } tnode;
@@ -498,6 +506,8 @@ mc_status mc_builder_write(mc_builder *b, const char *path, mc_error *err)
     mc_fzmap *zm = NULL;
     mc_fzrule *zr = NULL;
     uint32_t *order = NULL;
+    mc_bsection gsec[4];                 /* diagnosis group sections (mc_import_groups.c) */
+    size_t ngsec = 0;
     mc_tokens toks = {0};
     tnode root[MC_N_TRIES];
     memset(root, 0, sizeof root);
@@ -655,6 +665,15 @@ mc_status mc_builder_write(mc_builder *b, const char *path, mc_error *err)
         while (slots[j].id1) j = (j + 1) & (nslots - 1);
         slots[j] = (mc_fslot){h, (uint32_t)i + 1};
     }
+    /* Diagnosis groups and comorbidity per code (before the counters: it counts). */
+    {
+        const char **cn = calloc(nc + 1, sizeof *cn);
+        if (!cn) { rc = MC_E_NOMEM; goto done; }
+        for (size_t i = 0; i < nc; i++) cn[i] = cs[i].code;
+        mc_status gst = mc_bgroups_compile(b, b->groups, cn, nc, pool_intern, &sp, gsec, &ngsec);
+        free(cn);
+        if (gst) { rc = gst; goto done; }
+    }
     /* Metadata and counters. */
     char num[64];
     meta = calloc(b->meta_k.n + 1, sizeof *meta);
@@ -722,7 +741,12 @@ mc_status mc_builder_write(mc_builder *b, const char *path, mc_error *err)
         {MC_SEC_ZMAP, sizeof(mc_fzmap), 0, (b->zmap.n ? nc : 0) * sizeof(mc_fzmap), 0, zm},
         {MC_SEC_ZRULES, sizeof(mc_fzrule), 0, b->zmap.n * sizeof(mc_fzrule), 0, zr},
     };
-    rc = write_file(path, sec, (uint32_t)MC_ARRAY_LEN(sec), b->flags, err);
+    secdesc all[MC_MAX_SECTIONS]; /* group sections first: the file keeps ending with the same section */
+    uint32_t nall = 0;
+    for (size_t g = 0; g < ngsec; g++) all[nall++] = (secdesc){gsec[g].id, gsec[g].esize, 0, gsec[g].len, 0, gsec[g].data};
+    memcpy(all + nall, sec, sizeof sec);
+    nall += (uint32_t)MC_ARRAY_LEN(sec);
+    rc = write_file(path, all, nall, b->flags, err);
     goto out;
 done:
     if (rc == MC_E_NOMEM) mc_error_set(err, rc, path, 0, 0, 0, "out of memory while compiling the dictionary");
@@ -737,6 +761,7 @@ out:
     mc_tokens_free(&toks);
     free(cs); free(remap); free(codes); free(chaps); free(blocks); free(slots); free(fnodes); free(fedges);
     free(terms); free(trigs); free(meta); free(counters); free(order); free(zm); free(zr);
+    for (size_t g = 0; g < ngsec; g++) free(gsec[g].data);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "codes/mc_codes.h"
 #include "context/mc_context.h"
 #include "context/mc_ctx_axes.h"
+#include "match/mc_guard.h"
 #include "text/mc_text.h"
 #include "trie/mc_trie.h"
 #include <stdlib.h>
@@ -16,6 +17,8 @@ struct mc_scratch {
     mc_tokens toks;
     mc_mention *ms;
     size_t n_ms, cap_ms;
+    const mc_vslot **vs;     /* per token: its vocabulary slot, NULL when unknown */
+    size_t cap_vs;
     mc_ctx_scratch *ctx;
     int timing;
     mc_scan_timing t;
@@ -44,6 +47,7 @@ void mc_scratch_free(mc_scratch *s)
     if (!s) return;
     mc_tokens_free(&s->toks);
     free(s->ms);
+    free(s->vs);
     mc_ctx_scratch_free(s->ctx);
     free(s);
 }
@@ -67,17 +71,12 @@ static int span_upper(const char *text, const mc_token *tk, uint32_t mask)
     return 1;
 }
 
-/* Guarded (short, ambiguous) single-word terms do not match inside compounds such as
- * "45-year-old" or "blood-gas" or right after a number ("2 gas"). */
-static int guard_ok(const mc_tokens *t, size_t i, size_t j)
-{
-    if (j - i != 1) return 1;
-    const mc_token *k = &t->tok[i];
-    if (k->flags & MC_TOK_HYPHEN) return 0;
-    if (i + 1 < t->n && (t->tok[i + 1].flags & MC_TOK_HYPHEN)) return 0;
-    if (i > 0 && (t->tok[i - 1].flags & MC_TOK_NUM) && !(k->flags & (MC_TOK_SENT | MC_TOK_COMMA))) return 0;
-    return 1;
-}
+#if defined(__GNUC__)
+#define mc_prefetch(p) __builtin_prefetch(p)
+#else
+#define mc_prefetch(p) ((void)(p))
+#endif
+#define MC_PREFETCH_AHEAD 8
 
 static int push_mention(mc_scratch *s, const mc_mention *m)
 {
@@ -105,27 +104,46 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
     mc_tokens *t = &s->toks;
     mc_token *tk = t->tok;
     size_t nt = t->n;
-    for (size_t i = 0; i < nt; i++) tk[i].id = mc_vocab_find(d, t->norm + tk[i].norm, tk[i].norm_len, tk[i].hash);
+    if (nt > s->cap_vs) {
+        const mc_vslot **p = realloc(s->vs, nt * sizeof *p);
+        if (!p) return MC_E_NOMEM;
+        s->vs = p;
+        s->cap_vs = nt;
+    }
+    /* Look every token up, prefetching ahead what the walk will read: the slots of later
+     * tokens, and for a token after a phrase start the first step's edge slot and the
+     * start's term, so the walk's cache misses overlap here instead of in series. */
+    const mc_vslot **vs = s->vs;
+    for (size_t i = 0; i < nt; i++) {
+        if (i + MC_PREFETCH_AHEAD < nt) mc_prefetch(&d->vtab[tk[i + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
+        const char *w = t->norm + tk[i].norm;
+        const mc_vslot *v = mc_vocab_slot(d, w, tk[i].norm_len, mc_skey_padded(w, tk[i].norm_len), tk[i].hash);
+        tk[i].id = v ? (int32_t)(v->id1 - 1) : -1;
+        vs[i] = v;
+        if (v && v->root_term != MC_NONE) mc_prefetch(&d->terms[v->root_term]);
+        if (v && i > 0 && vs[i - 1] && vs[i - 1]->root && !(tk[i].flags & MC_TOK_SENT))
+            mc_prefetch(&d->etab[mc_edge_hash(vs[i - 1]->root, v->id1 - 1) & d->etab_mask]);
+    }
 
     for (size_t i = 0; i < nt;) {
-        int32_t id = tk[i].id;
-        uint32_t node = id >= 0 ? d->vocab[id].root[MC_TRIE_CODES] : 0;
-        if (!node) { i++; continue; }
+        const mc_vslot *v = vs[i];
+        if (!v || !v->root) { i++; continue; }
+        uint32_t node = v->root, term = v->root_term;
         size_t best = 0;
         uint32_t best_term = MC_NONE;
         for (size_t j = i;;) {
-            uint32_t term = d->nodes[node].term;
             if (term != MC_NONE) {
                 const mc_fterm *ft = &d->terms[term];
                 if ((!(ft->flags & MC_TERMF_UPPER) || span_upper(text, tk + i, ft->upper)) &&
-                    (!(ft->flags & MC_TERMF_GUARDED) || guard_ok(t, i, j + 1))) {
+                    mc_guard_ok(d, t, i, j + 1, text, ft)) { /* match/mc_guard.h */
                     best = j + 1;
                     best_term = term;
                 }
             }
             if (++j >= nt || tk[j].id < 0 || (tk[j].flags & MC_TOK_SENT)) break;
-            node = mc_trie_child(d, node, (uint32_t)tk[j].id);
+            node = j == i + 1 ? mc_trie_child_hashed(d, node, (uint32_t)tk[j].id) : mc_trie_child(d, node, (uint32_t)tk[j].id);
             if (!node) break;
+            term = d->nodes[node].term;
         }
         if (best_term == MC_NONE) { i++; continue; }
         mc_mention m = {0};

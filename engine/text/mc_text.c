@@ -101,14 +101,20 @@ static int word_char_len(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* s has MC_NORM_PAD readable bytes (the norm buffer): compared a word at a time. */
 static int is_abbrev(const char *s, size_t n)
 {
-    static const char *const ab[] = {"dr", "mr", "mrs", "ms", "st", "vs", "eg", "ie", "etc", "approx",
-                                     "fig", "pt", "no", "inc", "jr", "sr", "prof", "hx", "sx",
-                                     "dx", "tx", "rx", "yo", "y", "wk", "mo", "min", "max", NULL};
+    static const char ab[][8] = {"dr", "mr", "mrs", "ms", "st", "vs", "eg", "ie", "etc", "approx",
+                                 "fig", "pt", "no", "inc", "jr", "sr", "prof", "hx", "sx",
+                                 "dx", "tx", "rx", "yo", "y", "wk", "mo", "min", "max"};
     if (n == 1) return 1; /* initials, "p.o.", "b.i.d." */
-    for (int i = 0; ab[i]; i++)
-        if (strlen(ab[i]) == n && memcmp(ab[i], s, n) == 0) return 1;
+    if (n > 6) return 0;
+    uint64_t w = mc_skey_padded(s, n).w[0];
+    for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++) {
+        uint64_t e;
+        memcpy(&e, ab[i], 8);
+        if (w == e) return 1;
+    }
     return 0;
 }
 
@@ -137,57 +143,139 @@ static size_t finish_norm(char *s, size_t n, int had_digit)
     return n;
 }
 
-static int push_norm(mc_tokens *t, const char *s, size_t n)
+/* The normalised forms never outgrow their source bytes (folding, dropping and the
+ * plural and roman rules only shorten), so one reservation per text suffices. */
+static int reserve_norm(mc_tokens *t, size_t len)
 {
-    if (t->norm_len + n + 1 > t->norm_cap) {
-        size_t cap = t->norm_cap ? t->norm_cap : 4096;
-        while (t->norm_len + n + 1 > cap) cap *= 2;
-        char *p = realloc(t->norm, cap);
-        if (!p) return -1;
-        t->norm = p;
-        t->norm_cap = cap;
-    }
-    memcpy(t->norm + t->norm_len, s, n);
-    t->norm_len += n;
+    size_t need = len + MC_NORM_PAD + 1;
+    if (need <= t->norm_cap) return 0;
+    size_t cap = t->norm_cap ? t->norm_cap : 4096;
+    while (cap < need) cap *= 2;
+    char *p = realloc(t->norm, cap);
+    if (!p) return -1;
+    t->norm = p;
+    t->norm_cap = cap;
     return 0;
 }
 
-static int push_token(mc_tokens *t, const mc_token *tk)
+static int grow_tokens(mc_tokens *t)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        mc_token *p = realloc(t->tok, cap * sizeof *p);
-        if (!p) return -1;
-        t->tok = p;
-        t->cap = cap;
-    }
-    t->tok[t->n++] = *tk;
+    size_t cap = t->cap ? t->cap * 2 : 256;
+    mc_token *p = realloc(t->tok, cap * sizeof *p);
+    if (!p) return -1;
+    t->tok = p;
+    t->cap = cap;
     return 0;
 }
+
+/* Collect one token starting at s[*pi] (a word character) into buf; returns its
+ * normalised length and sets *pi past it, *acc to 1 (lower-case letter), 2 (upper-case
+ * letter), 4 (digit) or'ed, *fl to MC_TOK_CAP / MC_TOK_NUM from its first character.
+ * ASCII letters take the inner loop; digits, accents and apostrophes the slow one. */
+static size_t scan_word(const unsigned char *s, size_t len, size_t *pi, char *buf, unsigned *acc, uint16_t *fl)
+{
+    size_t i = *pi, n = 0;
+    unsigned a = 0;
+    uint16_t f = 0;
+    unsigned k0 = cls[s[i]];
+    if (k0 == C_UP) f |= MC_TOK_CAP;
+    else if (k0 == C_DIG) f |= MC_TOK_NUM;
+    for (;;) {
+        size_t lim = i + (MC_TOKEN_MAX - n);
+        if (lim > len) lim = len;
+        while (i < lim) {
+            unsigned k = cls[s[i]];
+            if (k - 1u > 1u) break; /* not C_LOW or C_UP */
+            buf[n++] = (char)(s[i] | 0x20);
+            a |= k;
+            i++;
+        }
+        if (i >= len || n >= MC_TOKEN_MAX) break;
+        unsigned char c = s[i];
+        unsigned k = cls[c];
+        if (k == C_DIG) {
+            buf[n++] = (char)c;
+            a |= 4;
+            i++;
+            /* 38.2 stays one token when the token so far is all digits */
+            if (i + 1 < len && s[i] == '.' && cls[s[i + 1]] == C_DIG && !(a & 3) && n < MC_TOKEN_MAX - 1) {
+                buf[n++] = '.';
+                i++;
+            }
+        } else if (k == C_HI || k == C_APOS) {
+            uint32_t cp = '\'';
+            int l = 1;
+            if (k == C_HI) {
+                l = utf8_decode(s + i, len - i, &cp);
+                if (!l) break;
+            }
+            char fc = k == C_HI ? fold_cp(cp) : 0;
+            if (fc) {
+                if (n + 2 > MC_TOKEN_MAX) break;
+                int up = 0;
+                switch (fc) {
+                case '{': up = 1; /* fallthrough */
+                case '}': buf[n++] = 'a'; buf[n++] = 'e'; break;
+                case '<': up = 1; /* fallthrough */
+                case '>': buf[n++] = 'i'; buf[n++] = 'j'; break;
+                case '[': up = 1; /* fallthrough */
+                case ']': buf[n++] = 'o'; buf[n++] = 'e'; break;
+                case ')': buf[n++] = 's'; buf[n++] = 's'; break;
+                default:
+                    if (fc >= 'A' && fc <= 'Z') { up = 1; fc = (char)(fc + 32); }
+                    buf[n++] = fc;
+                }
+                if (up) { if (i == *pi) f |= MC_TOK_CAP; a |= 2; } else a |= 1;
+                i += (size_t)l;
+            } else if (k == C_APOS || is_apos_cp(cp)) {
+                /* apostrophe inside a word: "'s" at the end is dropped, else skipped */
+                size_t j = i + (size_t)l;
+                if (n == 0 || j >= len || !word_char_len(s + j, len - j)) break;
+                if ((s[j] == 's' || s[j] == 'S') && (j + 1 >= len || !word_char_len(s + j + 1, len - j - 1))) {
+                    i = j + 1;
+                    break;
+                }
+                i = j;
+            } else break;
+        } else break;
+    }
+    *pi = i;
+    *acc = a;
+    *fl = f;
+    return n;
+}
+
+/* Separator kinds that are not token flags (bits above the uint16_t flags). */
+#define SEP_DOT    0x10000u /* a full stop */
+#define SEP_HARD   0x20000u /* '?' or '!' */
+#define SEP_JOINED 0x40000u /* a hyphen or slash joins the previous token to the next */
 
 int mc_tokenize(const char *text, size_t len, mc_tokens *out)
 {
     const unsigned char *s = (const unsigned char *)text;
     out->n = 0;
     out->norm_len = 0;
+    if (reserve_norm(out, len)) return -1;
     size_t i = 0;
-    /* Separator state since the previous token. */
-    int newlines = 1, dot = 0, hard = 0, comma = 0, semi = 0, paren = 0, bullet = 0, joined = 0;
-    int line_has_text = 0;
-    char buf[MC_TOKEN_MAX + 4];
+    /* Separator state since the previous token: line breaks, and MC_TOK_COMMA, _SEMI,
+     * _PAREN, _BULLET as they will be set on the next token, plus SEP_* below. */
+    int newlines = 1, line_has_text = 0;
+    unsigned sep = 0;
 
     while (i < len) {
-        int wl = word_char_len(s + i, len - i);
+        unsigned char c = s[i];
+        if (c == ' ') { i++; continue; }
+        unsigned k = cls[c];
+        int wl = (k == C_LOW || k == C_UP || k == C_DIG) ? 1 : k == C_HI ? word_char_len(s + i, len - i) : 0;
         if (!wl) {
-            unsigned char c = s[i];
             int step = 1;
             if (c >= 0x80) {
                 uint32_t cp;
                 int l = utf8_decode(s + i, len - i, &cp);
                 if (l) {
                     step = l;
-                    if (cp == 0x2022 || cp == 0x25CF) { if (!line_has_text) bullet = 1; }
-                    else if (cp == 0x2013 || cp == 0x2014) { if (!line_has_text) bullet = 1; }
+                    if (cp == 0x2022 || cp == 0x25CF) { if (!line_has_text) sep |= MC_TOK_BULLET; }
+                    else if (cp == 0x2013 || cp == 0x2014) { if (!line_has_text) sep |= MC_TOK_BULLET; }
                 }
             } else {
                 switch (c) {
@@ -197,21 +285,21 @@ int mc_tokenize(const char *text, size_t len, mc_tokens *out)
                     break;
                 case '.':
                     if (i > 0 && out->n && out->tok[out->n - 1].end == i) out->tok[out->n - 1].flags |= MC_TOK_DOT;
-                    dot = 1;
+                    sep |= SEP_DOT;
                     break;
-                case '?': case '!': hard = 1; break;
-                case ',': comma = 1; break;
-                case ';': semi = 1; break;
+                case '?': case '!': sep |= SEP_HARD; break;
+                case ',': sep |= MC_TOK_COMMA; break;
+                case ';': sep |= MC_TOK_SEMI; break;
                 case ':':
                     if (out->n && !newlines) out->tok[out->n - 1].flags |= MC_TOK_COLON;
                     break;
-                case '(': case ')': case '[': case ']': paren = 1; break;
-                case '*': case '#': if (!line_has_text) bullet = 1; break;
+                case '(': case ')': case '[': case ']': sep |= MC_TOK_PAREN; break;
+                case '*': case '#': if (!line_has_text) sep |= MC_TOK_BULLET; break;
                 case '-': case '/': case '+':
-                    if (!line_has_text && c != '/') bullet = 1;
+                    if (!line_has_text && c != '/') sep |= MC_TOK_BULLET;
                     else if (out->n && out->tok[out->n - 1].end == i && i + 1 < len &&
                              word_char_len(s + i + 1, len - i - 1))
-                        joined = 1;
+                        sep |= SEP_JOINED;
                     break;
                 default: break;
                 }
@@ -220,92 +308,40 @@ int mc_tokenize(const char *text, size_t len, mc_tokens *out)
             continue;
         }
 
-        /* A token: collect normalised bytes. */
-        mc_token tk = {0};
-        tk.start = (uint32_t)i;
-        tk.id = -1;
-        size_t n = 0;
-        int n_up = 0, n_low = 0, had_digit = 0, first = 1;
-        uint16_t fl = 0;
-        while (i < len && n < MC_TOKEN_MAX) {
-            unsigned char c = s[i];
-            unsigned k = cls[c];
-            if (k == C_LOW) { buf[n++] = (char)c; n_low++; i++; }
-            else if (k == C_UP) { buf[n++] = (char)(c + 32); n_up++; if (first) fl |= MC_TOK_CAP; i++; }
-            else if (k == C_DIG) {
-                buf[n++] = (char)c;
-                if (first) fl |= MC_TOK_NUM;
-                had_digit = 1;
-                i++;
-                /* 38.2 stays one token when the token so far is all digits */
-                if (i + 1 < len && s[i] == '.' && cls[s[i + 1]] == C_DIG && n_low + n_up == 0 && n < MC_TOKEN_MAX - 1) {
-                    buf[n++] = '.';
-                    i++;
-                }
-            } else if (k == C_HI || k == C_APOS) {
-                uint32_t cp = '\'';
-                int l = 1;
-                if (k == C_HI) {
-                    l = utf8_decode(s + i, len - i, &cp);
-                    if (!l) break;
-                }
-                char f = k == C_HI ? fold_cp(cp) : 0;
-                if (f) {
-                    if (n + 2 > MC_TOKEN_MAX) break;
-                    int up = 0;
-                    switch (f) {
-                    case '{': up = 1; /* fallthrough */
-                    case '}': buf[n++] = 'a'; buf[n++] = 'e'; break;
-                    case '<': up = 1; /* fallthrough */
-                    case '>': buf[n++] = 'i'; buf[n++] = 'j'; break;
-                    case '[': up = 1; /* fallthrough */
-                    case ']': buf[n++] = 'o'; buf[n++] = 'e'; break;
-                    case ')': buf[n++] = 's'; buf[n++] = 's'; break;
-                    default:
-                        if (f >= 'A' && f <= 'Z') { up = 1; f = (char)(f + 32); }
-                        buf[n++] = f;
-                    }
-                    if (up) { n_up++; if (first) fl |= MC_TOK_CAP; } else n_low++;
-                    i += (size_t)l;
-                } else if (k == C_APOS || is_apos_cp(cp)) {
-                    /* apostrophe inside a word: "'s" at the end is dropped, else skipped */
-                    size_t j = i + (size_t)l;
-                    if (n == 0 || j >= len || !word_char_len(s + j, len - j)) break;
-                    if ((s[j] == 's' || s[j] == 'S') && (j + 1 >= len || !word_char_len(s + j + 1, len - j - 1))) {
-                        i = j + 1;
-                        break;
-                    }
-                    i = j;
-                } else break;
-            } else break;
-            first = 0;
-        }
-        tk.end = (uint32_t)i;
+        /* A token: normalised bytes go straight to the norm buffer. */
+        uint32_t start = (uint32_t)i;
+        char *buf = out->norm + out->norm_len;
+        unsigned acc;
+        uint16_t fl;
+        size_t n = scan_word(s, len, &i, buf, &acc, &fl);
         if (n == 0) { i++; continue; }
-        n = finish_norm(buf, n, had_digit);
-        if (n_up > 0 && n_low == 0) fl |= MC_TOK_UPPER;
+        n = finish_norm(buf, n, acc & 4);
+        if ((acc & 3) == 2) fl |= MC_TOK_UPPER;
 
         /* Flags from the separator since the previous token. */
         const mc_token *prev = out->n ? &out->tok[out->n - 1] : NULL;
         int sent = 0;
-        if (!prev || hard || newlines >= 2) sent = 1;
-        else if (newlines) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) || bullet || (prev->flags & MC_TOK_COLON);
-        else if (dot) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) &&
-                             !((prev->flags & MC_TOK_DOT) && is_abbrev(out->norm + prev->norm, prev->norm_len));
+        if (!prev || (sep & SEP_HARD) || newlines >= 2) sent = 1;
+        else if (newlines) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) || (sep & MC_TOK_BULLET) || (prev->flags & MC_TOK_COLON);
+        else if (sep & SEP_DOT) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) &&
+                                      !((prev->flags & MC_TOK_DOT) && is_abbrev(out->norm + prev->norm, prev->norm_len));
         if (sent) fl |= MC_TOK_SENT;
         if (newlines || !prev) fl |= MC_TOK_LINE;
         if (newlines >= 2) fl |= MC_TOK_BLANK;
-        if (comma) fl |= MC_TOK_COMMA;
-        if (semi) fl |= MC_TOK_SEMI;
-        if (paren) fl |= MC_TOK_PAREN;
-        if (bullet) fl |= MC_TOK_BULLET;
-        if (joined && !newlines) fl |= MC_TOK_HYPHEN;
-        tk.flags = fl;
-        tk.norm = (uint32_t)out->norm_len;
-        tk.norm_len = (uint16_t)n;
-        tk.hash = mc_token_hash(buf, n);
-        if (push_norm(out, buf, n) || push_token(out, &tk)) return -1;
-        newlines = dot = hard = comma = semi = paren = bullet = joined = 0;
+        fl |= (uint16_t)(sep & (MC_TOK_COMMA | MC_TOK_SEMI | MC_TOK_PAREN | MC_TOK_BULLET));
+        if ((sep & SEP_JOINED) && !newlines) fl |= MC_TOK_HYPHEN;
+        if (out->n == out->cap && grow_tokens(out)) return -1;
+        mc_token *tk = &out->tok[out->n++];
+        tk->start = start;
+        tk->end = (uint32_t)i;
+        tk->norm = (uint32_t)out->norm_len;
+        tk->norm_len = (uint16_t)n;
+        tk->flags = fl;
+        tk->hash = mc_skey_hash(mc_skey_padded(buf, n), n);
+        tk->id = -1;
+        out->norm_len += n;
+        newlines = 0;
+        sep = 0;
         line_has_text = 1;
     }
     return 0;

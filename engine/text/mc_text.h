@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/mc_skey.h"
 
 /* Token flags: what stands between this token and the previous one, and its shape. */
 #define MC_TOK_UPPER   0x0001u /* every letter upper case (at least one letter) */
@@ -47,13 +48,15 @@ typedef struct {
     uint32_t norm;       /* offset of the normalised form in mc_tokens.norm */
     uint16_t norm_len;   /* length of the normalised form (<= MC_TOKEN_MAX) */
     uint16_t flags;      /* MC_TOK_* */
-    uint32_t hash;       /* mc_token_hash() of the normalised form */
+    uint32_t hash;       /* mc_skey_hash() of the normalised form (common/mc_skey.h) */
     int32_t id;          /* vocabulary id, -1 when not in the dictionary (set by the matcher) */
 } mc_token;
 
 #define MC_TOKEN_MAX 64  /* longer runs are cut into pieces of this many bytes */
 
-/* Reusable token buffer (one per thread). Zero-initialise; free with mc_tokens_free. */
+/* Reusable token buffer (one per thread). Zero-initialise; free with mc_tokens_free.
+ * After mc_tokenize, norm has at least MC_NORM_PAD readable bytes past norm_len, so a
+ * normalised form can be loaded a word at a time (mc_skey_padded). */
 typedef struct {
     mc_token *tok;
     size_t n, cap;
@@ -61,12 +64,15 @@ typedef struct {
     size_t norm_len, norm_cap;
 } mc_tokens;
 
+#define MC_NORM_PAD 16
+
 /* Tokenize text[0..len) into out (cleared first). Returns 0, or -1 when out of memory.
  * Offsets are relative to text. Never reads past len; any bytes are accepted. */
 int mc_tokenize(const char *text, size_t len, mc_tokens *out);
 void mc_tokens_free(mc_tokens *t);
 
-/* Hash of a normalised token (FNV-1a 32-bit); the vocabulary uses the same. */
+/* Hash of a normalised token (FNV-1a 32-bit) for the dictionary file's vocabulary
+ * table (MC_SEC_VHASH, format version 1); written by the builder, checked at load. */
 static inline uint32_t mc_token_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;

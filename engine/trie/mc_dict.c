@@ -83,6 +83,28 @@ static mc_status validate_content(mc_dict *d, mc_error *err)
     for (size_t i = 0; i < d->n_zrules; i++)
         if (!str_ok(d, d->zrules[i].prefix) || !str_ok(d, d->zrules[i].family) || !str_ok(d, d->zrules[i].history))
             return BAD("history rule %zu: string out of bounds", i);
+    /* diagnosis groups (engine/codes/mc_groups.c) */
+    if (d->n_ccsr_cats >= MC_CCSR_NONE) return BAD("CCSR: %zu categories (at most 65534)", d->n_ccsr_cats);
+    for (size_t i = 0; i < d->n_ccsr_cats; i++) {
+        const mc_fccsr_cat *c = &d->ccsr_cats[i];
+        if (!str_ok(d, c->name) || !str_ok(d, c->title) || !str_ok(d, c->body) || !str_ok(d, c->body_title))
+            return BAD("CCSR category %zu: string out of bounds", i);
+        if (i && strcmp(d->strs + d->ccsr_cats[i - 1].name, d->strs + c->name) >= 0) return BAD("CCSR categories not sorted at %zu", i);
+    }
+    if (d->n_ccsr_codes && d->n_ccsr_codes != d->n_codes) return BAD("CCSR: %zu code entries for %zu codes", d->n_ccsr_codes, d->n_codes);
+    for (size_t i = 0; i < d->n_ccsr_codes; i++) {
+        const mc_fccsr_code *c = &d->ccsr_codes[i];
+        for (int k = 0; k < 6; k++)
+            if (c->cat[k] != MC_CCSR_NONE && c->cat[k] >= d->n_ccsr_cats) return BAD("CCSR code entry %zu: category out of bounds", i);
+        if ((c->ip != MC_CCSR_NONE && c->ip >= d->n_ccsr_cats) || (c->op != MC_CCSR_NONE && c->op >= d->n_ccsr_cats))
+            return BAD("CCSR code entry %zu: default category out of bounds", i);
+    }
+    if (d->n_comorb && d->n_comorb != d->n_codes) return BAD("comorbidity: %zu entries for %zu codes", d->n_comorb, d->n_codes);
+    if (d->n_ahrq > 64) return BAD("AHRQ: %zu measures (at most 64)", d->n_ahrq);
+    for (size_t i = 0; i < d->n_ahrq; i++)
+        if (!str_ok(d, d->ahrq[i].name) || !str_ok(d, d->ahrq[i].title)) return BAD("AHRQ measure %zu: string out of bounds", i);
+    for (size_t i = 0; i < d->n_comorb; i++)
+        if (d->n_ahrq < 64 && (d->comorb[i].ahrq >> d->n_ahrq)) return BAD("comorbidity entry %zu: AHRQ bit out of range", i);
     return MC_OK;
 }
 
@@ -144,6 +166,10 @@ static mc_status load(mc_dict *d, mc_error *err)
         case MC_SEC_TRIGGERS: TAKE(triggers, n_triggers, mc_ftrigger); break;
         case MC_SEC_ZMAP: TAKE(zmap, n_zmap, mc_fzmap); break;
         case MC_SEC_ZRULES: TAKE(zrules, n_zrules, mc_fzrule); break;
+        case MC_SEC_CCSR_CATS: TAKE(ccsr_cats, n_ccsr_cats, mc_fccsr_cat); break;
+        case MC_SEC_CCSR_CODES: TAKE(ccsr_codes, n_ccsr_codes, mc_fccsr_code); break;
+        case MC_SEC_COMORB: TAKE(comorb, n_comorb, mc_fcomorb); break;
+        case MC_SEC_AHRQ: TAKE(ahrq, n_ahrq, mc_fahrq); break;
         default: break; /* unknown sections are ignored */
         }
 #undef TAKE
@@ -167,6 +193,7 @@ mc_status mc_dict_open_mem(const void *data, size_t len, const char *name, mc_di
         return mc_error_set(err, MC_E_DICT_CORRUPT, name, 0, 0, 0, "dictionary image is not 8-byte aligned");
     }
     mc_status st = load(d, err);
+    if (!st && mc_dict_accel_build(d)) st = mc_error_set(err, MC_E_NOMEM, name, 0, 0, 0, "out of memory");
     if (st) { free(d); return st; }
     *out = d;
     return MC_OK;
@@ -189,6 +216,7 @@ mc_status mc_dict_open(const char *path, mc_dict **out, mc_error *err)
 void mc_dict_close(mc_dict *d)
 {
     if (!d) return;
+    mc_dict_accel_free(d);
     mc_unmap(&d->map);
     free(d);
 }

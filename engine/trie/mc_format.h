@@ -112,4 +112,41 @@ typedef struct {
 #define MC_ZMAP_CHRONIC 0x1u
 typedef struct { uint32_t prefix, family, history, chronic; } mc_fzrule; /* string offsets ("" = none) */
 
+/* Diagnosis groups and comorbidity (engine/codes/mc_groups.c; include/mc_groups.h).
+ * Optional sections: a dictionary without them has no CCSR / AHRQ data, and its Quan
+ * masks are resolved from the code at lookup. */
+enum {
+    MC_SEC_CCSR_CATS = 20,  /* mc_fccsr_cat[]: CCSR categories sorted by name */
+    MC_SEC_CCSR_CODES = 21, /* mc_fccsr_code[]: one per code (n_codes) or absent */
+    MC_SEC_COMORB = 22,     /* mc_fcomorb[]: one per code: Quan Charlson/Elixhauser and AHRQ masks */
+    MC_SEC_AHRQ = 23        /* mc_fahrq[]: AHRQ Elixhauser Refined measures (bit i = entry i), <= 64 */
+};
+#define MC_CCSR_NONE 0xFFFFu
+typedef struct {
+    uint32_t name;           /* "DIG001" (string offset) */
+    uint32_t title;          /* "Intestinal infection" */
+    uint32_t body;           /* body system abbreviation "DIG" */
+    uint32_t body_title;     /* "Diseases of the digestive system" ("" when unknown) */
+} mc_fccsr_cat;
+typedef struct {
+    uint16_t cat[6];         /* CCSR CATEGORY 1..6: category index, MC_CCSR_NONE after the last */
+    uint16_t ip, op;         /* default inpatient / outpatient category, MC_CCSR_NONE */
+} mc_fccsr_code;
+typedef struct {
+    uint32_t charlson;       /* bit i: Quan 2005 Charlson condition i (mc_groups.h order) */
+    uint32_t reserved;       /* zero */
+    uint64_t elix_quan;      /* bit i: Quan 2005 Elixhauser condition i */
+    uint64_t ahrq;           /* bit i: AHRQ measure i (MC_SEC_AHRQ), before the hierarchy */
+} mc_fcomorb;
+typedef struct {
+    uint32_t name;           /* "CMR_AIDS" (string offset) */
+    uint32_t title;          /* "Acquired immune deficiency syndrome" */
+    int32_t mortality;       /* mortality index weight */
+    int32_t readmission;     /* readmission index weight */
+    uint32_t flags;          /* MC_AHRQF_* */
+    uint32_t reserved;       /* zero */
+    uint64_t clears;         /* hierarchy: measures this one clears when present (DIAB_CX clears DIAB_UNCX) */
+} mc_fahrq;
+#define MC_AHRQF_POA 0x1u    /* the AHRQ software requires the diagnosis present on admission */
+
 #endif

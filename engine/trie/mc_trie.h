@@ -7,9 +7,26 @@
 #include "mc_dict.h"
 #include "trie/mc_format.h"
 #include "common/mc_util.h"
+#include "common/mc_skey.h"
 #include <string.h>
 
 #define MC_TERMF_CONTEXT 0x80u /* term of trie 1 (context trigger) */
+
+/* In-memory lookup tables built at load from the validated sections (mc_accel.c); no
+ * file format depends on them. */
+typedef struct {
+    mc_skey_t key;           /* first 16 bytes of the token, zero-padded */
+    uint32_t id1;            /* vocabulary id + 1, 0 = empty slot */
+    uint32_t len;            /* token length (bytes past 16 are compared in the pool) */
+    uint32_t root;           /* vocab[id].root[MC_TRIE_CODES]: its phrase-trie node, 0 none */
+    uint32_t root_term;      /* nodes[root].term (MC_NONE when root is 0) */
+} mc_vslot;                  /* 32 bytes: a lookup and the walk's first node in one line */
+typedef struct { uint32_t node, tok, child; } mc_eslot; /* node 0 = empty */
+
+/* The edge hash holds every edge of the phrase trie's first-level nodes (so the walk's
+ * first step needs no node read: mc_trie_child_hashed) and of every node with more
+ * children than MC_EDGE_LINEAR; mc_trie_child scans the others. */
+#define MC_EDGE_LINEAR 8u
 
 struct mc_dict {
     mc_map map;              /* owned mapping (when opened from a file) */
@@ -32,23 +49,67 @@ struct mc_dict {
     const mc_ftrigger *triggers; size_t n_triggers;
     const mc_fzmap *zmap; size_t n_zmap;     /* n_codes entries, or 0 when absent */
     const mc_fzrule *zrules; size_t n_zrules;
+    const mc_fccsr_cat *ccsr_cats; size_t n_ccsr_cats;   /* diagnosis groups (mc_groups.c) */
+    const mc_fccsr_code *ccsr_codes; size_t n_ccsr_codes; /* n_codes entries, or 0 */
+    const mc_fcomorb *comorb; size_t n_comorb;           /* n_codes entries, or 0 */
+    const mc_fahrq *ahrq; size_t n_ahrq;                 /* <= 64 */
     uint32_t n_billable;
     double load_ms;
+    mc_vslot *vtab; size_t vtab_mask;   /* vocabulary by mc_skey_hash, power of two */
+    mc_eslot *etab; size_t etab_mask;   /* edges by (node, token): see MC_EDGE_LINEAR */
+    uint32_t *ctx_root;                 /* per vocabulary id: vocab[id].root[MC_TRIE_CONTEXT] (dense, cache resident) */
+    uint32_t *code_key;                 /* per code: mc_code_key() */
 };
+
+/* Per-code key for the coding rules: the first three bytes of the dotted code (NUL
+ * padded, so equal keys mean strncmp(a, b, 3) == 0) in bits 0..23, MC_CODEK_HISTORY
+ * when the code itself records a history or status (Z codes, I25.2). */
+#define MC_CODEK_CATEGORY 0xFFFFFFu
+#define MC_CODEK_HISTORY 0x1000000u
+
+/* Build / free the in-memory tables (mc_accel.c); called by mc_dict_open_mem / close. */
+mc_status mc_dict_accel_build(mc_dict *d);
+void mc_dict_accel_free(mc_dict *d);
+
+static inline uint32_t mc_edge_hash(uint32_t node, uint32_t tok)
+{
+    uint64_t x = ((uint64_t)node << 32 | tok) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(x >> 32);
+}
 
 static inline const char *mc_dict_str(const mc_dict *d, uint32_t off) { return d->strs + off; }
 
-/* Vocabulary id of a normalised token, or -1. */
+/* Vocabulary slot of a normalised token s[0..n) (k = mc_skey(s, n), h = mc_skey_hash),
+ * or NULL. */
+static inline const mc_vslot *mc_vocab_slot(const mc_dict *d, const char *s, size_t n, mc_skey_t k, uint32_t h)
+{
+    size_t mask = d->vtab_mask;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const mc_vslot *sl = &d->vtab[i];
+        if (sl->id1 == 0) return NULL;
+        if (sl->key.w[0] == k.w[0] && sl->key.w[1] == k.w[1] && sl->len == n &&
+            (n <= 16 || memcmp(d->strs + d->vocab[sl->id1 - 1].str + 16, s + 16, n - 16) == 0))
+            return sl;
+    }
+}
+
+/* Vocabulary id of a normalised token s[0..n) with h = mc_skey_hash(mc_skey(s, n), n)
+ * (mc_token.hash), or -1. */
 static inline int32_t mc_vocab_find(const mc_dict *d, const char *s, size_t n, uint32_t h)
 {
-    size_t mask = d->n_slots - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        const mc_fslot *sl = &d->vhash[i];
-        if (sl->id1 == 0) return -1;
-        if (sl->hash == h) {
-            const mc_fvocab *v = &d->vocab[sl->id1 - 1];
-            if (v->len == n && memcmp(d->strs + v->str, s, n) == 0) return (int32_t)(sl->id1 - 1);
-        }
+    const mc_vslot *sl = mc_vocab_slot(d, s, n, mc_skey(s, n), h);
+    return sl ? (int32_t)(sl->id1 - 1) : -1;
+}
+
+/* Child of node for token id, or 0, for a node whose edges are all in the edge hash
+ * (a first-level node of the phrase trie, or one with > MC_EDGE_LINEAR children). */
+static inline uint32_t mc_trie_child_hashed(const mc_dict *d, uint32_t node, uint32_t tok)
+{
+    size_t mask = d->etab_mask;
+    for (size_t i = mc_edge_hash(node, tok) & mask;; i = (i + 1) & mask) {
+        const mc_eslot *sl = &d->etab[i];
+        if (sl->node == node && sl->tok == tok) return sl->child;
+        if (sl->node == 0) return 0;
     }
 }
 
@@ -56,14 +117,11 @@ static inline int32_t mc_vocab_find(const mc_dict *d, const char *s, size_t n, u
 static inline uint32_t mc_trie_child(const mc_dict *d, uint32_t node, uint32_t tok)
 {
     const mc_fnode *nd = &d->nodes[node];
+    if (nd->n_edges > MC_EDGE_LINEAR) return mc_trie_child_hashed(d, node, tok);
     const mc_fedge *e = d->edges + nd->edge;
-    size_t lo = 0, hi = nd->n_edges;
-    while (lo < hi) {
-        size_t mid = (lo + hi) >> 1;
-        if (e[mid].tok < tok) lo = mid + 1;
-        else hi = mid;
-    }
-    return (lo < nd->n_edges && e[lo].tok == tok) ? e[lo].child : 0;
+    for (uint32_t k = 0; k < nd->n_edges; k++)
+        if (e[k].tok == tok) return e[k].child;
+    return 0;
 }
 
 #endif

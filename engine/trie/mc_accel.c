@@ -1,0 +1,83 @@
+/* mc_accel.c — in-memory lookup tables derived from a validated dictionary at load:
+ * the vocabulary keyed by mc_skey (the token's first 16 bytes inline, its phrase-trie
+ * node and that node's term beside it: one cache line per lookup) and a hash of the
+ * edges of first-level and large nodes (one probe instead of a node read and a binary
+ * search); dense copies of the context-trie roots and of per-code keys for the
+ * coding rules. Built once, read-only after. */
+#include "trie/mc_trie.h"
+#include <stdlib.h>
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 16;
+    while (p < n) p *= 2;
+    return p;
+}
+
+mc_status mc_dict_accel_build(mc_dict *d)
+{
+    size_t nv = pow2_at_least(d->n_vocab + d->n_vocab / 2 + 1);
+    d->vtab = aligned_alloc(64, nv * sizeof *d->vtab);
+    if (!d->vtab) return MC_E_NOMEM;
+    memset(d->vtab, 0, nv * sizeof *d->vtab);
+    d->vtab_mask = nv - 1;
+    for (size_t i = 0; i < d->n_vocab; i++) {
+        const mc_fvocab *v = &d->vocab[i];
+        const char *s = d->strs + v->str;
+        mc_skey_t k = mc_skey(s, v->len);
+        size_t j = mc_skey_hash(k, v->len) & d->vtab_mask;
+        while (d->vtab[j].id1) j = (j + 1) & d->vtab_mask;
+        mc_vslot *sl = &d->vtab[j];
+        sl->key = k;
+        sl->id1 = (uint32_t)i + 1;
+        sl->len = v->len;
+        sl->root = v->root[MC_TRIE_CODES];
+        sl->root_term = sl->root ? d->nodes[sl->root].term : MC_NONE;
+    }
+    /* Edge hash: first-level nodes of the phrase trie (marked) and large nodes. */
+    uint8_t *first = calloc(d->n_nodes ? d->n_nodes : 1, 1);
+    if (!first) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    for (size_t i = 0; i < d->n_vocab; i++) first[d->vocab[i].root[MC_TRIE_CODES]] = 1;
+    first[0] = 0;
+    size_t ne = 0;
+    for (size_t i = 1; i < d->n_nodes; i++)
+        if (first[i] || d->nodes[i].n_edges > MC_EDGE_LINEAR) ne += d->nodes[i].n_edges;
+    size_t nt = pow2_at_least(ne * 2 + 1);
+    d->etab = calloc(nt, sizeof *d->etab);
+    if (!d->etab) { free(first); mc_dict_accel_free(d); return MC_E_NOMEM; }
+    d->etab_mask = nt - 1;
+    for (uint32_t i = 1; i < d->n_nodes; i++) {
+        const mc_fnode *nd = &d->nodes[i];
+        if (!first[i] && nd->n_edges <= MC_EDGE_LINEAR) continue;
+        for (uint32_t e = 0; e < nd->n_edges; e++) {
+            const mc_fedge *ed = &d->edges[nd->edge + e];
+            size_t j = mc_edge_hash(i, ed->tok) & d->etab_mask;
+            while (d->etab[j].node) j = (j + 1) & d->etab_mask;
+            d->etab[j] = (mc_eslot){i, ed->tok, ed->child};
+        }
+    }
+    free(first);
+    d->ctx_root = malloc((d->n_vocab ? d->n_vocab : 1) * sizeof *d->ctx_root);
+    d->code_key = malloc((d->n_codes ? d->n_codes : 1) * sizeof *d->code_key);
+    if (!d->ctx_root || !d->code_key) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i] = d->vocab[i].root[MC_TRIE_CONTEXT];
+    for (size_t i = 0; i < d->n_codes; i++) {
+        const char *c = d->strs + d->codes[i].code;
+        uint32_t k = 0;
+        for (int b = 0; b < 3 && c[b]; b++) k |= (uint32_t)(unsigned char)c[b] << (8 * b);
+        if (c[0] == 'Z' || strcmp(c, "I25.2") == 0) k |= MC_CODEK_HISTORY;
+        d->code_key[i] = k;
+    }
+    return MC_OK;
+}
+
+void mc_dict_accel_free(mc_dict *d)
+{
+    free(d->vtab);
+    free(d->etab);
+    free(d->ctx_root);
+    free(d->code_key);
+    d->vtab = NULL;
+    d->etab = NULL;
+    d->ctx_root = d->code_key = NULL;
+}
