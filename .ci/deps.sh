@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what medcode needs to build and test on Debian 12 (run as root, or with sudo).
+# Installs what medcode needs to build on Debian 12 (run as root, or with sudo); with
+# --test also what the test suite uses (headless Chromium renders the HTML report).
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -8,3 +9,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config libzstd-dev libcsv-dev libexpat1-dev libxxhash-dev \
   zstd python3 ca-certificates >/dev/null
+if [ "${1:-}" = "--test" ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi

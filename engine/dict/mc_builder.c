@@ -553,6 +553,11 @@ mc_status mc_builder_write(mc_builder *b, const char *path, mc_error *err)
         f->block = MC_NONE;
         for (size_t k = 0; k < b->blocks.n; k++) /* narrowest block containing the category */
             if (in_range(cat, b->blocks.items[k].first, b->blocks.items[k].last)) f->block = (uint32_t)k;
+        if (f->block == MC_NONE && f->chapter) /* a category newer than the block table (I1A, Z3A from an */
+            for (size_t k = 0; k < b->blocks.n; k++) /* older Tabular): the nearest block before it in its chapter */
+                if (strncmp(b->blocks.items[k].first, cat, 3) <= 0 && blocks[k].chapter == f->chapter &&
+                    (f->block == MC_NONE || strcmp(b->blocks.items[k].first, b->blocks.items[f->block].first) >= 0))
+                    f->block = (uint32_t)k;
     }
 
     /* Phrases in a deterministic order: by trie, then normalised text. */

@@ -114,6 +114,20 @@ try:
     run(["run", "--text-col", "note", "--id-col", "id", "--out", o2, "--quiet"] + NOSUP + [split_dir], expect=0)
     check(read(os.path.join(o2, "codes.csv")) == read(os.path.join(out, "codes.csv")), "codes.csv identical for a directory input")
 
+    # --- --only-codes: codes, categories and ranges; everything else matched, not counted
+    scope = os.path.join(tmp, "scope.txt")
+    with open(scope, "w") as f:
+        f.write("# study codes\nI10\nE11\nJ09-J18\n")
+    o = os.path.join(tmp, "scoped")
+    run(["run", "--text-col", "note", "--id-col", "id", "--out", o, "--per-record", o + ".csv", "--quiet", "--no-suppression", "--only-codes", scope, SAMPLE], expect=0)
+    srows = list(csv.DictReader(io.StringIO(read(o + ".csv").decode())))
+    inscope = lambda c: c == "I10" or c.startswith("E11") or ("J09" <= c[:3] <= "J18")
+    check(all(inscope(r["code"]) for r in srows if r["counted"] == "1"), "--only-codes: only in-scope codes count")
+    check(any(r["rule"] == "out_of_scope" for r in srows), "--only-codes: out-of-scope mentions marked")
+    check(any(r["counted"] == "1" for r in srows), "--only-codes: in-scope mentions still count")
+    man2 = json.loads(read(os.path.join(o, "manifest.json")))
+    check(man2["options"].get("only_codes") == scope, "--only-codes recorded in the manifest")
+
     # --- golden errors -----------------------------------------------------------------
     def err_case(name, extra, code, pattern, rejects=None):
         o = os.path.join(tmp, "err-" + name)

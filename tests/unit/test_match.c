@@ -99,6 +99,36 @@ int main(void)
     mc_dict_get_info(d, &di);
     MC_CHECK(di.n_codes == 13 && di.n_chapters == 22);
 
+    /* precedence when one phrase maps to several codes: curated > ... > title; then an
+       original phrase over a variant; then billable over header; then the lower code */
+    {
+        char p2[] = "/tmp/mc_test_prec_XXXXXX";
+        int fd2 = mkstemp(p2);
+        close(fd2);
+        mc_builder *b = mc_builder_create();
+        mc_builder_add_code(b, "K00", "header K00", NULL, 0);
+        mc_builder_add_code(b, "K00.1", "billable K00.1", NULL, 1);
+        MC_CHECK(mc_builder_add_term(b, "K00.9", "foo bar", MC_SRC_TITLE, 0, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00.8", "foo bar", MC_SRC_CURATED, 0, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00.7", "foo bar", MC_SRC_INDEX, 0, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00", "baz qux", MC_SRC_INDEX, MC_TERMF_CATEGORY, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00.1", "baz qux", MC_SRC_INDEX, 0, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00.6", "alpha beta", MC_SRC_INDEX, 0, NULL) == MC_OK);
+        MC_CHECK(mc_builder_add_term(b, "K00.5", "alpha beta", MC_SRC_INDEX, 0, NULL) == MC_OK);
+        mc_build_summary sum;
+        mc_builder_summary(b, &sum);
+        MC_CHECK(sum.ambiguous == 3);
+        mc_error e2;
+        MC_CHECK(mc_builder_write(b, p2, &e2) == MC_OK);
+        mc_builder_free(b);
+        mc_dict *d2;
+        MC_CHECK(mc_dict_open(p2, &d2, &e2) == MC_OK);
+        render(d2, "foo bar. baz qux. alpha beta", out, sizeof out);
+        MC_CHECK_STR(out, "0-2:K00.8 2-4:K00.1 4-6:K00.5");
+        mc_dict_close(d2);
+        unlink(p2);
+    }
+
     /* differential: trie matcher vs a slow obvious leftmost-longest on token strings */
     static const char *words[] = {"heart", "failure", "to", "thrive", "a", "b", "c", "d", "pneumonia", "x", "type", "2", "diabetes", "."};
     unsigned x = 7;
