@@ -46,6 +46,21 @@ static int after_history(const mc_tokens *t, size_t i)
     return 0;
 }
 
+/* English function words: written in capitals next to an abbreviation, they show the
+ * text itself is in capitals, where upper case says nothing about an abbreviation. */
+static const char *const caps_words[] = {"the", "and", "with", "of", "for", "to", "is", "was", "on", "in", "at",
+                                         "by", "as", "has", "had", "no", "not", "or", "from", "are", "were", NULL};
+
+static int shouted(const mc_tokens *t, size_t i)
+{
+    for (size_t k = i > 3 ? i - 3 : 0; k < t->n && k <= i + 3; k++) {
+        if (k == i) continue;
+        if ((k < i && (t->tok[k + 1].flags & MC_TOK_SENT)) || (k > i && (t->tok[k].flags & MC_TOK_SENT))) continue;
+        if ((t->tok[k].flags & MC_TOK_UPPER) && tok_is(t, k, caps_words)) return 1;
+    }
+    return 0;
+}
+
 int mc_guard_single(const mc_dict *d, const mc_tokens *t, size_t i, const char *text, const mc_fterm *ft)
 {
     (void)text;
@@ -65,6 +80,7 @@ int mc_guard_single(const mc_dict *d, const mc_tokens *t, size_t i, const char *
             tok_is(t, i + 1, modified_heads))
             return 0;
     }
+    if ((ft->flags & MC_TERMF_UPPER) && shouted(t, i)) return 0;            /* rule 5 */
     if (ft->flags & (MC_TERMF_GUARDED | MC_TERMF_VARIANT)) {                 /* rule 4 */
         if (k->flags & MC_TOK_HYPHEN) return 0;
         if (i + 1 < t->n && (t->tok[i + 1].flags & MC_TOK_HYPHEN)) return 0;

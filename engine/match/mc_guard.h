@@ -18,7 +18,10 @@
  *      measuring noun: "tumor markers", "tumor size", "pregnancy test", "pain scale",
  *      "DVT prophylaxis", "pneumonia workup", "seizure threshold";
  *   4. (terms flagged MC_TERMF_GUARDED, and generated variants) inside a hyphen/slash
- *      compound ("45-year-old", "blood-gas") or right after a number ("2 gas").
+ *      compound ("45-year-old", "blood-gas") or right after a number ("2 gas");
+ *   5. (terms flagged MC_TERMF_UPPER: ambiguous short abbreviations) in text written in
+ *      capitals, shown by a capitalised function word within 3 words in the sentence
+ *      ("HISTORY OF MI AND DM"): there upper case does not mark an abbreviation.
  * Pure functions of the dictionary and the tokens; thread-safe. */
 #ifndef MC_GUARD_H
 #define MC_GUARD_H
