@@ -75,7 +75,9 @@ const char *mc_section_str(unsigned s);    /* "none", "past_medical_history", ..
 /* Trigger phrase text for a trigger index, "" for -1. */
 const char *mc_trigger_text(const mc_dict *d, int32_t trigger);
 
-/* Per-stage CPU time counters of a scratch (seconds), for --stats-timing. */
+/* Per-stage time counters of a scratch (seconds), for --stats-timing: monotonic-clock
+ * time the calling thread spent in each stage (its CPU time unless it was preempted;
+ * the pipeline scales them per batch by the thread's CPU / wall ratio). */
 typedef struct { double tokenize, match, context; uint64_t tokens, mentions; } mc_scan_timing;
 void mc_scan_timing_get(const mc_scratch *s, mc_scan_timing *t);
 void mc_scan_set_timing(mc_scratch *s, int on);

@@ -21,10 +21,15 @@ typedef struct {
     uint32_t root;           /* vocab[id].root[MC_TRIE_CODES]: its phrase-trie node, 0 none */
     uint32_t root_term;      /* nodes[root].term (MC_NONE when root is 0) */
 } mc_vslot;                  /* 32 bytes: a lookup and the walk's first node in one line */
-typedef struct { uint32_t node, tok, child; } mc_eslot; /* node 0 = empty */
+typedef struct {
+    uint32_t node, tok;      /* the edge (node 0 = empty slot) */
+    uint32_t child;          /* the child, | MC_ESLOT_HASHED when its own edges are hashed too */
+    uint32_t child_term;     /* nodes[child].term: a walk ending here reads no node */
+} mc_eslot;
+#define MC_ESLOT_HASHED 0x80000000u
 
 /* The edge hash holds every edge of the phrase trie's first-level nodes (so the walk's
- * first step needs no node read: mc_trie_child_hashed) and of every node with more
+ * first step needs no node read: mc_trie_edge_hashed) and of every node with more
  * children than MC_EDGE_LINEAR; mc_trie_child scans the others. */
 #define MC_EDGE_LINEAR 8u
 
@@ -101,16 +106,22 @@ static inline int32_t mc_vocab_find(const mc_dict *d, const char *s, size_t n, u
     return sl ? (int32_t)(sl->id1 - 1) : -1;
 }
 
-/* Child of node for token id, or 0, for a node whose edges are all in the edge hash
+/* Edge of node for token id, or NULL, for a node whose edges are all in the edge hash
  * (a first-level node of the phrase trie, or one with > MC_EDGE_LINEAR children). */
-static inline uint32_t mc_trie_child_hashed(const mc_dict *d, uint32_t node, uint32_t tok)
+static inline const mc_eslot *mc_trie_edge_hashed(const mc_dict *d, uint32_t node, uint32_t tok)
 {
     size_t mask = d->etab_mask;
     for (size_t i = mc_edge_hash(node, tok) & mask;; i = (i + 1) & mask) {
         const mc_eslot *sl = &d->etab[i];
-        if (sl->node == node && sl->tok == tok) return sl->child;
-        if (sl->node == 0) return 0;
+        if (sl->node == node && sl->tok == tok) return sl;
+        if (sl->node == 0) return NULL;
     }
+}
+
+static inline uint32_t mc_trie_child_hashed(const mc_dict *d, uint32_t node, uint32_t tok)
+{
+    const mc_eslot *e = mc_trie_edge_hashed(d, node, tok);
+    return e ? e->child & ~MC_ESLOT_HASHED : 0;
 }
 
 /* Child of node for token id, or 0. */
