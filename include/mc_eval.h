@@ -51,6 +51,7 @@ typedef struct {
     int ignore_uncertain; /* default mode: drop rows with assertion "uncertain"/"possible" */
     int top;              /* how many false negatives/positives to list (<= 0: 20) */
     int all_mentions;     /* use matched_code of every row (see above) */
+    const struct mc_dict *dict; /* optional: titles for the false negative/positive lists */
 } mc_eval_opts;
 
 /* Figures of one level, for callers that want numbers rather than text. */

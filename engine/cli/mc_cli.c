@@ -572,7 +572,7 @@ static int cmd_assert(int argc, char **argv)
 
 static int cmd_eval(int argc, char **argv)
 {
-    const char *gold = NULL, *pred = NULL;
+    const char *gold = NULL, *pred = NULL, *dict_path = NULL;
     mc_eval_opts o;
     memset(&o, 0, sizeof o);
     o.top = 20;
@@ -580,12 +580,13 @@ static int cmd_eval(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("usage: medcode eval --gold GOLD.tsv --pred PRED.csv [--all-mentions] [--top N]\n"
+            printf("usage: medcode eval --gold GOLD.tsv --pred PRED.csv [--dict DICT] [--all-mentions] [--top N]\n"
                    "Micro precision/recall/F1 over unique (document, code) pairs: exact code, hierarchy (a gold\n"
                    "code matches a prediction it is an ancestor of: R51 ~ R51.9) and category level.\n"
                    "--all-mentions scores the dictionary code of every mention, whatever its assertion.\n");
             return EX_OK;
         } else if (!strcmp(a, "--gold")) { if (!need_arg(i, argc, argv, "eval")) return EX_USAGE; gold = argv[++i]; }
+        else if (!strcmp(a, "--dict")) { if (!need_arg(i, argc, argv, "eval")) return EX_USAGE; dict_path = argv[++i]; }
         else if (!strcmp(a, "--pred")) { if (!need_arg(i, argc, argv, "eval")) return EX_USAGE; pred = argv[++i]; }
         else if (!strcmp(a, "--all-mentions")) o.all_mentions = 1;
         else if (!strcmp(a, "--top")) {
@@ -595,8 +596,14 @@ static int cmd_eval(int argc, char **argv)
         } else return usage_error("eval", "unknown argument '%s'", a);
     }
     if (!gold || !pred) return usage_error("eval", "%s", "eval needs --gold and --pred");
+    mc_dict *d = NULL;
+    const char *label;
+    int rc = open_dict(dict_path, &d, &label); /* titles for the error lists */
+    if (rc) return rc;
+    o.dict = d;
     mc_error e = {0};
     mc_status st = mc_eval_run(gold, pred, &o, stdout, &e);
+    mc_dict_close(d);
     return st ? fail(&e) : EX_OK;
 }
 

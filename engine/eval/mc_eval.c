@@ -5,6 +5,7 @@
  * remaining prediction (longest code first) takes the most specific unmatched gold code
  * that is a proper prefix of it, at least 3 characters long (a one-to-one matching). */
 #include "mc_eval.h"
+#include "mc_dict.h"
 #include "common/mc_util.h"
 #include <csv.h>
 #include <ctype.h>
@@ -367,7 +368,7 @@ static void dotted(const char *c, char *out, size_t cap)
         snprintf(out, cap, "%.3s.%s", c, c + 3);
 }
 
-static int print_top(FILE *out, const char *what, strvec *codes, int top)
+static int print_top(FILE *out, const char *what, strvec *codes, int top, const mc_dict *dict)
 {
     /* codes: borrowed pointers; count runs after sorting */
     if (codes->n) qsort(codes->items, codes->n, sizeof *codes->items, cmp_str);
@@ -385,7 +386,13 @@ static int print_top(FILE *out, const char *what, strvec *codes, int top)
     for (size_t i = 0; i < m && i < (size_t)top; i++) {
         char d[40];
         dotted(cc[i].code, d, sizeof d);
-        fprintf(out, "%-9s %ld\n", d, cc[i].n);
+        if (dict) {
+            int64_t ix = mc_dict_find_code(dict, d);
+            mc_code_info ci = {0};
+            if (ix >= 0) mc_dict_code(dict, (uint32_t)ix, &ci);
+            fprintf(out, "%-9s %-6ld %s\n", d, cc[i].n, ix >= 0 ? ci.title : "(not in the dictionary)");
+        } else
+            fprintf(out, "%-9s %ld\n", d, cc[i].n);
     }
     free(cc);
     return 0;
@@ -432,7 +439,7 @@ mc_status mc_eval_levels_compute(const char *gold, const char *pred, const mc_ev
         for (int i = 0; i < 3; i++)
             fprintf(out, "%-9s %-10.4f %-7.4f %-7.4f %-5ld %-5ld %ld\n", name[i], lv[i]->precision,
                     lv[i]->recall, lv[i]->f1, lv[i]->tp, lv[i]->fp, lv[i]->fn);
-        if (print_top(out, "false negatives", &fn, top) || print_top(out, "false positives", &fp, top))
+        if (print_top(out, "false negatives", &fn, top, o->dict) || print_top(out, "false positives", &fp, top, o->dict))
             st = mc_error_set(err, MC_E_NOMEM, pred, 0, 0, 0, "out of memory");
     }
     if (st == MC_OK && levels) {

@@ -84,10 +84,10 @@ PY
         echo "## split $s: $ndocs documents, run $(python3 -c "print(f'{$end-$start:.2f}')") s"
         echo
         echo "### default (counted codes, assertion rules applied)"
-        "$medcode" eval --gold "$gold" --pred "$pred"
+        "$medcode" eval --gold "$gold" --pred "$pred" ${dict:+--dict "$dict"}
         echo
         echo "### --all-mentions (every matched code, negated and uncertain included)"
-        "$medcode" eval --gold "$gold" --pred "$pred" --all-mentions
+        "$medcode" eval --gold "$gold" --pred "$pred" --all-mentions ${dict:+--dict "$dict"}
     } >> "$results"
 done
 cat "$results"
