@@ -11,8 +11,8 @@
 #include "codes/mc_quan.h"
 #include "common/mc_strmap.h"
 #include "common/mc_util.h"
+#include "dict/mc_csvrows.h"
 #include "trie/mc_format.h"
-#include <csv.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -124,70 +124,26 @@ static int sibling(const char *path, const char *stem, const char *sfx1, const c
 
 /* ---- CSV rows (libcsv) ---------------------------------------------------------- */
 
-#define GMAXF 40
 typedef int (*row_fn)(void *ud, char **f, size_t nf, unsigned long row, mc_error *err);
-typedef struct {
-    char *f[GMAXF];
-    size_t nf;
-    unsigned long row;
-    row_fn on_row;
-    void *ud;
-    mc_status st;
-    mc_error *err;
-} gctx;
+typedef struct { row_fn fn; void *ud; } cleanctx;
 
-static void g_field(void *s, size_t len, void *data)
+static int clean_row(void *ud, char **f, size_t nf, unsigned long row, mc_error *err)
 {
-    gctx *c = data;
-    if (c->nf >= GMAXF) return; /* extra columns are ignored */
-    char *p = malloc(len + 1);
-    if (!p) { c->st = MC_E_NOMEM; return; }
-    if (len) memcpy(p, s, len);
-    p[len] = 0;
-    c->f[c->nf++] = p;
-}
-
-static void g_row(int term, void *data)
-{
-    (void)term;
-    gctx *c = data;
-    c->row++;
-    if (c->st == MC_OK && !(c->nf <= 1 && (c->nf == 0 || c->f[0][0] == 0))) {
-        char *cf[GMAXF];
-        for (size_t i = 0; i < c->nf; i++) cf[i] = clean(c->f[i]);
-        c->st = (mc_status)c->on_row(c->ud, cf, c->nf, c->row, c->err);
-    }
-    for (size_t i = 0; i < c->nf; i++) free(c->f[i]);
-    c->nf = 0;
+    cleanctx *c = ud;
+    char *cf[MC_CSVROWS_MAXF]; /* clean() may return a pointer inside the field: keep the originals */
+    for (size_t i = 0; i < nf; i++) cf[i] = clean(f[i]);
+    return c->fn(c->ud, cf, nf, row, err);
 }
 
 /* Parse a CSV file. The official AHRQ files wrap every value in single quotes; when
  * the file starts with one, the single quote is the CSV quote character (so commas
  * inside 'a, b' stay in the field); otherwise double quotes are, and values wrapped in
  * single quotes inside them are unwrapped by clean(). A tab in the header line makes
- * it a TSV. */
+ * it a TSV. Extra columns are ignored. */
 static mc_status parse_rows(const char *path, row_fn on_row, void *ud, mc_error *err)
 {
-    char *data;
-    size_t len;
-    mc_status st = mc_read_file(path, &data, &len, err);
-    if (st) return st;
-    size_t off = (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-    struct csv_parser p;
-    csv_init(&p, CSV_APPEND_NULL);
-    if (off < len && data[off] == '\'') csv_set_quote(&p, '\'');
-    const char *nl = memchr(data + off, '\n', len - off);
-    const char *tab = memchr(data + off, '\t', (nl ? (size_t)(nl - data) : len) - off);
-    if (tab) csv_set_delim(&p, '\t');
-    gctx c = {.on_row = on_row, .ud = ud, .st = MC_OK, .err = err};
-    size_t done = csv_parse(&p, data + off, len - off, g_field, g_row, &c);
-    if (c.st == MC_OK && (done != len - off || csv_fini(&p, g_field, g_row, &c) != 0))
-        c.st = mc_error_set(err, MC_E_DICT_BUILD, path, c.row + 1, 0, 0, "malformed CSV: %s", csv_strerror(csv_error(&p)));
-    if (c.st == MC_E_NOMEM) mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
-    for (size_t i = 0; i < c.nf; i++) free(c.f[i]);
-    csv_free(&p);
-    free(data);
-    return c.st;
+    cleanctx c = {on_row, ud};
+    return mc_csv_rows(path, MC_CSVROWS_SNIFF, clean_row, &c, err);
 }
 
 static int colix(char **f, size_t nf, const char *name)

@@ -5,72 +5,10 @@
 #include "mc_build.h"
 #include "common/mc_util.h"
 #include "context/mc_context.h"
-#include <csv.h>
+#include "dict/mc_csvrows.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define MAXF 16
-
-typedef struct {
-    char *f[MAXF];
-    size_t nf;
-    int overflow;
-    unsigned long row;      /* 1-based row number in the file (header = 1) */
-    const char *path;
-    int (*on_row)(void *ud, char **f, size_t nf, unsigned long row, mc_error *err);
-    void *ud;
-    mc_status st;
-    mc_error *err;
-} rowctx;
-
-static void cb_field(void *s, size_t len, void *data)
-{
-    rowctx *c = data;
-    if (c->nf >= MAXF) { c->overflow = 1; return; }
-    char *p = malloc(len + 1);
-    if (!p) { c->st = MC_E_NOMEM; return; }
-    memcpy(p, s, len);
-    p[len] = 0;
-    c->f[c->nf++] = p;
-}
-
-static void cb_row(int term, void *data)
-{
-    (void)term;
-    rowctx *c = data;
-    c->row++;
-    if (c->st == MC_OK) {
-        if (c->overflow)
-            c->st = mc_error_set(c->err, MC_E_DICT_BUILD, c->path, c->row, 0, 0, "more than %d fields", MAXF);
-        else if (!(c->nf == 1 && c->f[0][0] == 0)) /* skip blank lines */
-            c->st = (mc_status)c->on_row(c->ud, c->f, c->nf, c->row, c->err);
-    }
-    for (size_t i = 0; i < c->nf; i++) free(c->f[i]);
-    c->nf = 0;
-    c->overflow = 0;
-}
-
-static mc_status parse_csv(const char *path, int (*on_row)(void *, char **, size_t, unsigned long, mc_error *), void *ud, mc_error *err)
-{
-    char *data;
-    size_t len;
-    mc_status st = mc_read_file(path, &data, &len, err);
-    if (st) return st;
-    struct csv_parser p;
-    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
-    csv_set_opts(&p, CSV_STRICT | CSV_STRICT_FINI);
-    rowctx c = {.path = path, .on_row = on_row, .ud = ud, .st = MC_OK, .err = err};
-    size_t off = 0;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) off = 3; /* UTF-8 BOM */
-    size_t done = csv_parse(&p, data + off, len - off, cb_field, cb_row, &c);
-    if (c.st == MC_OK && (done != len - off || csv_fini(&p, cb_field, cb_row, &c) != 0))
-        c.st = mc_error_set(err, MC_E_DICT_BUILD, path, c.row + 1, 0, 0, "malformed CSV: %s", csv_strerror(csv_error(&p)));
-    for (size_t i = 0; i < c.nf; i++) free(c.f[i]);
-    csv_free(&p);
-    free(data);
-    return c.st;
-}
 
 static int col(char **f, size_t nf, const char *name)
 {
@@ -126,7 +64,7 @@ mc_status mc_builder_add_lexicon_csv(mc_builder *b, const char *path, mc_source 
     mc_error local;
     if (!err) err = &local;
     snprintf(err->path, sizeof err->path, "%s", path);
-    mc_status st = parse_csv(path, lex_row, &c, err);
+    mc_status st = mc_csv_rows(path, MC_CSVROWS_STRICT, lex_row, &c, err);
     if (st == MC_OK && c.n == 0) return mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0, "lexicon has no terms");
     return st;
 }
@@ -169,7 +107,7 @@ mc_status mc_builder_add_context_csv(mc_builder *b, const char *path, mc_error *
     mc_error local;
     if (!err) err = &local;
     snprintf(err->path, sizeof err->path, "%s", path);
-    return parse_csv(path, ctx_row, &c, err);
+    return mc_csv_rows(path, MC_CSVROWS_STRICT, ctx_row, &c, err);
 }
 
 typedef struct { mc_builder *b; int c_p, c_f, c_h, c_c, c_ft, c_ht; } zctx;
@@ -201,5 +139,5 @@ mc_status mc_builder_add_zmap_csv(mc_builder *b, const char *path, mc_error *err
     mc_error local;
     if (!err) err = &local;
     snprintf(err->path, sizeof err->path, "%s", path);
-    return parse_csv(path, z_row, &c, err);
+    return mc_csv_rows(path, MC_CSVROWS_STRICT, z_row, &c, err);
 }
