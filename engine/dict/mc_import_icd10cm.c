@@ -1576,19 +1576,28 @@ static mc_status emit_index(mc_builder *b, itree *t, const codeset *cs, const ch
     return MC_OK;
 }
 
+/* The declared code set and the opened source file, for the importers that check
+ * every code against the release (index, tabular). On failure nothing is left open. */
+static mc_status open_with_codes(mc_builder *b, const char *path, const char *what, codeset *cs, FILE **f, mc_error *err)
+{
+    mc_status st = codeset_load(cs, b, path, err);
+    if (st != MC_OK) {
+        free(cs->v);
+        return st;
+    }
+    if (!(*f = fopen(path, "rb"))) {
+        free(cs->v);
+        return mc_error_set(err, MC_E_NOTFOUND, path, 0, 0, 0, "cannot open the %s file", what);
+    }
+    return MC_OK;
+}
+
 mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err)
 {
     codeset cs;
-    mc_status st = codeset_load(&cs, b, path, err);
-    if (st != MC_OK) {
-        free(cs.v);
-        return st;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        free(cs.v);
-        return mc_error_set(err, MC_E_NOTFOUND, path, 0, 0, 0, "cannot open the index file");
-    }
+    FILE *f;
+    mc_status st = open_with_codes(b, path, "index", &cs, &f, err);
+    if (st != MC_OK) return st;
     /* detect the form: XML starts with '<' after an optional BOM and white space */
     unsigned char head[3];
     size_t hn = fread(head, 1, 3, f);
@@ -1797,16 +1806,9 @@ static void t_text(void *ud, const XML_Char *s, int len)
 mc_status mc_import_icd10cm_tabular(mc_builder *b, const char *path, mc_error *err)
 {
     codeset cs;
-    mc_status st = codeset_load(&cs, b, path, err);
-    if (st != MC_OK) {
-        free(cs.v);
-        return st;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        free(cs.v);
-        return mc_error_set(err, MC_E_NOTFOUND, path, 0, 0, 0, "cannot open the tabular file");
-    }
+    FILE *f;
+    mc_status st = open_with_codes(b, path, "tabular", &cs, &f, err);
+    if (st != MC_OK) return st;
     tabctx *c = calloc(1, sizeof *c);
     if (!c) {
         fclose(f);

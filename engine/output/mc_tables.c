@@ -102,6 +102,22 @@ static void item_text(const ctx_t *c, uint32_t lv, uint32_t item, char *code, si
     }
 }
 
+/* The cells every per-item row starts with: stratum columns, level, code, title.
+ * Returns the item's billable flag (-1 when not a code). */
+static int item_head(const ctx_t *c, mc_buf *b, const mc_entry *e)
+{
+    char code[64];
+    const char *title;
+    int bill;
+    item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
+    row_prefix(c, b, e->stratum);
+    mc_buf_printf(b, ",%s,", mc_level_name((int)e->level));
+    mc_csv_str(b, code);
+    mc_buf_putc(b, ',');
+    mc_csv_str(b, title);
+    return bill;
+}
+
 /* records,denominator,prevalence_per_1000,ci_low,ci_high for a records cell */
 static void prevalence(const ctx_t *c, mc_buf *b, uint32_t s, uint64_t x, uint8_t st)
 {
@@ -140,19 +156,11 @@ static mc_status write_codes(const ctx_t *c, mc_buf *b)
     mc_buf_printf(b, ",level,code,title,billable,records,denominator,prevalence_per_1000,ci_low,ci_high,mentions");
     for (int k = 0; k < MC_ASSERT__COUNT; k++) mc_buf_printf(b, ",mentions_%s", mc_assert_name(k));
     mc_buf_printf(b, ",suppressed\n");
-    char code[64];
     for (size_t i = 0; i < c->x.n_rows; i++) {
         const mc_entry *e = &c->x.rows[i];
         if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) continue;
         uint8_t st = c->x.row_status[i];
-        const char *title;
-        int bill;
-        item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
-        row_prefix(c, b, e->stratum);
-        mc_buf_printf(b, ",%s,", mc_level_name((int)e->level));
-        mc_csv_str(b, code);
-        mc_buf_putc(b, ',');
-        mc_csv_str(b, title);
+        int bill = item_head(c, b, e);
         if (bill >= 0) mc_buf_printf(b, ",%d", bill);
         else mc_buf_printf(b, ",");
         prevalence(c, b, e->stratum, e->c.records, st);
@@ -202,19 +210,11 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
 {
     header_prefix(c, b);
     mc_buf_printf(b, ",%s,%s,title,records,denominator,prevalence_per_1000,ci_low,ci_high,suppressed\n", levelcol, codecol);
-    char code[64];
     for (size_t i = 0; i < c->x.n_rows; i++) {
         const mc_entry *e = &c->x.rows[i];
         if (e->level < lv0 || e->level > lv1 || !c->x.published[e->stratum]) continue;
         if (e->c.records == 0 && c->x.row_status[i] == MC_PUB) continue;
-        const char *title;
-        int bill;
-        item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
-        row_prefix(c, b, e->stratum);
-        mc_buf_printf(b, ",%s,", mc_level_name((int)e->level));
-        mc_csv_str(b, code);
-        mc_buf_putc(b, ',');
-        mc_csv_str(b, title);
+        item_head(c, b, e);
         prevalence(c, b, e->stratum, e->c.records, c->x.row_status[i]);
         mc_buf_printf(b, ",%s\n", row_status(c, e->stratum, c->x.row_status[i]));
     }
@@ -319,7 +319,6 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
     header_prefix(c, b);
     mc_buf_printf(b, ",level,code,title,standardised_per_1000,ci_low,ci_high,standard,suppressed\n");
     if (c->p->age_var < 0) return b->data ? MC_OK : MC_E_NOMEM;
-    char code[64];
     for (size_t i = 0; i < c->a->n_entries; i++) {
         const mc_entry *e = &c->a->e[i];
         if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) continue;
@@ -329,14 +328,7 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
         uint32_t cells[MC_MAX_BANDS + 1];
         int nb = mc_std_cells(c->p, c->a, e->stratum, e->level, e->item, x, n, cells);
         if (nb < 0) continue;
-        const char *title;
-        int bill;
-        item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
-        row_prefix(c, b, e->stratum);
-        mc_buf_printf(b, ",%s,", mc_level_name((int)e->level));
-        mc_csv_str(b, code);
-        mc_buf_putc(b, ',');
-        mc_csv_str(b, title);
+        item_head(c, b, e);
         double rate, lo, hi;
         if (!c->x.std_ok[i]) mc_buf_printf(b, ",,,,%s,primary\n", c->p->std_name);
         else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
