@@ -10,7 +10,15 @@
  *     at most `window` tokens between them (0: to the end of the sentence, capped at
  *     MC_CTX_MAX_SCOPE tokens), and no terminator for its category in between;
  *   - triggers inside the mention's own span are ignored ("status post fall" as a
- *     target is not made historical by its own words);
+ *     target is not made historical by its own words), with one exception: a `habit`
+ *     phrase, or a Social History / Allergies section phrase, inside the span makes the
+ *     target itself a habit or allergy ("smokes cigarettes", "drug allergies"), which
+ *     is historical (weak) when nothing else sets its temporality;
+ *   - a trigger whose direction has the `adjacent` bit also reaches a target directly
+ *     before it (nothing but a comma between), as a weak historical: "Crohn's, status
+ *     post ileocecal resection";
+ *   - `ongoing` triggers ("unchanged", "redemonstrated") act as historical triggers whose
+ *     result is weak (the condition began before and is still present);
  *   - per axis (negation, temporality, experiencer) the nearest applicable trigger
  *     decides; a pseudo-trigger only consumes its words ("no increase", "gram negative");
  *   - a section header (trigger of category `section` followed by a colon, alone on
@@ -41,7 +49,11 @@ typedef struct {
     uint8_t window;  /* max tokens between (0: sentence) */
     uint8_t mask;    /* terminator: categories whose scope it ends */
     uint8_t sect;    /* the trigger's section column (family triggers: family_history) */
+    uint8_t flags;   /* TM_* */
 } tmatch;
+
+#define TM_WEAK 1u  /* a historical result from it is weak (category `ongoing`) */
+#define TM_HABIT 2u /* inside a target's span: the target is a habit or allergy */
 
 struct mc_ctx_scratch {
     tmatch *tm;          /* trigger matches in text order (headers included) */
@@ -112,8 +124,19 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         uint32_t ti = d->terms[bt].target;
         if (ti >= d->n_triggers) { i = best; continue; }
         const mc_ftrigger *tr = &d->triggers[ti];
-        tmatch m = {(uint32_t)i, (uint32_t)best, (int32_t)ti, tr->category, tr->direction, tr->window, 0, tr->section};
-        if (tr->category == MC_CTX_TERMINATE) {
+        tmatch m = {(uint32_t)i, (uint32_t)best, (int32_t)ti, tr->category, tr->direction, tr->window, 0, tr->section, 0};
+        if (tr->category == MC_CTX_HABIT) {
+            /* a habit or allergy; with a section column also a header when written as one
+             * ("Tobacco:", "ALLERGIES:") */
+            m.cat = 0, m.flags = TM_HABIT;
+            if (tr->section && is_header(tk, nt, m.a, m.b)) {
+                m.cat = MC_CTX_SECTION;
+                if (grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
+                c->hdr[c->n_hdr++] = (uint32_t)c->n;
+            }
+        } else if (tr->category == MC_CTX_ONGOING) {
+            m.cat = MC_CTX_HISTORICAL, m.flags = TM_WEAK;
+        } else if (tr->category == MC_CTX_TERMINATE) {
             m.mask = tr->window ? (uint8_t)(tr->window & CAT_ALL) : CAT_ALL;
             m.window = 0;
         } else if (tr->category == MC_CTX_SECTION) {
@@ -156,24 +179,34 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     return 0;
 }
 
-typedef struct { int val; uint32_t dist; int32_t trig; } pick;
+typedef struct { int val; uint32_t dist; int32_t trig; int weak; } pick;
 
-static void consider(pick *p, int val, uint32_t dist, int32_t trig)
+/* The nearest trigger decides; a weak historical never replaces a strong one of the
+ * same axis value ("history of hypertension, CAD status post CABG": CAD is historical). */
+static void consider(pick *p, int val, uint32_t dist, int32_t trig, int weak)
 {
-    if (p->val < 0 || dist < p->dist) { p->val = val; p->dist = dist; p->trig = trig; }
+    if (p->val < 0 || dist < p->dist) {
+        int strong = p->val == val && !p->weak;
+        p->val = val, p->dist = dist;
+        if (!strong) p->trig = trig, p->weak = weak;
+    } else if (p->val == val && p->weak && !weak) {
+        p->trig = trig, p->weak = 0;
+    }
 }
 
-static void apply_trigger(const tmatch *x, uint32_t dist, pick *neg, pick *temp, pick *exp)
+/* weak: the result on the temporality axis is a weak historical (mc_ctx_axes.h) */
+static void apply_trigger(const tmatch *x, uint32_t dist, int weak, pick *neg, pick *temp, pick *exp)
 {
+    weak |= (x->flags & TM_WEAK) != 0;
     switch (x->cat) {
-    case MC_CTX_NEGATED: consider(neg, MC_NEG_NEGATED, dist, x->trig); break;
-    case MC_CTX_POSSIBLE: consider(neg, MC_NEG_POSSIBLE, dist, x->trig); break;
-    case MC_CTX_HYPOTHETICAL: consider(temp, MC_TEMP_HYPOTHETICAL, dist, x->trig); break;
-    case MC_CTX_HISTORICAL: consider(temp, MC_TEMP_HISTORICAL, dist, x->trig); break;
+    case MC_CTX_NEGATED: consider(neg, MC_NEG_NEGATED, dist, x->trig, 0); break;
+    case MC_CTX_POSSIBLE: consider(neg, MC_NEG_POSSIBLE, dist, x->trig, 0); break;
+    case MC_CTX_HYPOTHETICAL: consider(temp, MC_TEMP_HYPOTHETICAL, dist, x->trig, 0); break;
+    case MC_CTX_HISTORICAL: consider(temp, MC_TEMP_HISTORICAL, dist, x->trig, weak); break;
     case MC_CTX_FAMILY:
-        consider(exp, MC_EXP_OTHER, dist, x->trig);
+        consider(exp, MC_EXP_OTHER, dist, x->trig, 0);
         /* "family history of X": a statement about the past of the relatives */
-        if (x->sect == MC_SECT_FAMILY_HISTORY) consider(temp, MC_TEMP_HISTORICAL, dist, x->trig);
+        if (x->sect == MC_SECT_FAMILY_HISTORY) consider(temp, MC_TEMP_HISTORICAL, dist, x->trig, 0);
         break;
     default: break;
     }
@@ -214,18 +247,22 @@ void mc_context_assert(const mc_dict *d, const mc_tokens *t, mc_mention *ms, siz
         uint32_t s1 = bp + 1 < c->n_bnd ? c->bnd[bp + 1] : (uint32_t)t->n;
         while (tp < c->n && c->tm[tp].a < ms1) tp++;
 
-        pick neg = {-1, 0, -1}, temp = {-1, 0, -1}, exp = {-1, 0, -1};
+        pick neg = {-1, 0, -1, 0}, temp = {-1, 0, -1, 0}, exp = {-1, 0, -1, 0};
         unsigned blocked = 0;
+        int32_t habit = -1; /* a habit / allergy phrase inside the mention's span */
         for (size_t q = tp; q-- > 0;) { /* triggers before the mention, nearest first */
             const tmatch *x = &c->tm[q];
-            if (x->b > ms0) continue; /* inside or overlapping the mention */
+            if (x->b > ms0) { /* inside or overlapping the mention */
+                if ((x->flags & TM_HABIT) && x->a >= ms0 && x->b <= ms1) habit = x->trig;
+                continue;
+            }
             if (x->a < s0) break;
             uint32_t dist = ms0 - x->b;
             if (dist > MC_CTX_MAX_SCOPE) break;
             if (x->mask) { blocked |= x->mask; continue; }
             if (!x->cat || x->cat > MC_CTX_FAMILY || !(x->dir & MC_DIR_FORWARD)) continue;
             if ((blocked & CAT_BIT(x->cat)) || !in_window(x, dist)) continue;
-            apply_trigger(x, dist, &neg, &temp, &exp);
+            apply_trigger(x, dist, 0, &neg, &temp, &exp);
         }
         blocked = 0;
         for (size_t q = tp; q < c->n; q++) { /* triggers after the mention */
@@ -234,9 +271,16 @@ void mc_context_assert(const mc_dict *d, const mc_tokens *t, mc_mention *ms, siz
             uint32_t dist = x->a - ms1;
             if (dist > MC_CTX_MAX_SCOPE) break;
             if (x->mask) { blocked |= x->mask; continue; }
-            if (!x->cat || x->cat > MC_CTX_FAMILY || !(x->dir & MC_DIR_BACKWARD)) continue;
+            if (!x->cat || x->cat > MC_CTX_FAMILY) continue;
+            if (!(x->dir & MC_DIR_BACKWARD)) {
+                /* "Crohn's, status post ileocecal resection": the adjacent target only,
+                 * not across a semicolon (a list separator) */
+                if ((x->dir & MC_DIR_ADJACENT) && dist == 0 && !(t->tok[x->a].flags & MC_TOK_SEMI))
+                    apply_trigger(x, dist, 1, &neg, &temp, &exp);
+                continue;
+            }
             if ((blocked & CAT_BIT(x->cat)) || !in_window(x, dist)) continue;
-            apply_trigger(x, dist, &neg, &temp, &exp);
+            apply_trigger(x, dist, 0, &neg, &temp, &exp);
         }
 
         mc_ctx_axes *a = &c->ax[c->n_ax++];
@@ -246,16 +290,23 @@ void mc_context_assert(const mc_dict *d, const mc_tokens *t, mc_mention *ms, siz
         a->neg_trigger = neg.trig;
         a->temp_trigger = temp.trig;
         a->exp_trigger = exp.trig;
-        a->weak = 0;
+        a->weak = (uint8_t)(temp.val == MC_TEMP_HISTORICAL && temp.weak);
         int32_t sect_trig = hx ? hx->trig : -1;
+        /* a history section makes a weak historical strong */
         if (section == MC_SECT_FAMILY_HISTORY) {
             if (exp.val < 0) a->experiencer = MC_EXP_OTHER, a->exp_trigger = sect_trig;
             if (temp.val < 0) a->temporality = MC_TEMP_HISTORICAL, a->temp_trigger = sect_trig;
+            a->weak = 0;
         } else if (section == MC_SECT_PMH || section == MC_SECT_PSH) {
             if (temp.val < 0) a->temporality = MC_TEMP_HISTORICAL, a->temp_trigger = sect_trig;
+            a->weak = 0;
         } else if (section == MC_SECT_SOCIAL_HISTORY || section == MC_SECT_ALLERGIES) {
             if (temp.val < 0) a->temporality = MC_TEMP_HISTORICAL, a->temp_trigger = sect_trig, a->weak = 1;
         }
+        /* the target names a habit or an allergy ("drinks alcohol", "drug allergies"):
+         * begun in the past (ConText), a current status for coding (weak) */
+        if (habit >= 0 && a->temporality == MC_TEMP_RECENT && temp.val < 0)
+            a->temporality = MC_TEMP_HISTORICAL, a->temp_trigger = habit, a->weak = 1;
 
         /* collapse: negated > hypothetical > other > possible > historical > affirmed */
         int as = MC_ASSERT_AFFIRMED;

@@ -27,10 +27,17 @@ enum {
     MC_CTX_PSEUDO = 6,       /* looks like a trigger, is not: "no increase", "gram negative" */
     MC_CTX_TERMINATE = 7,    /* ends a trigger's scope: "but", "however", "except" */
     MC_CTX_SECTION = 8,      /* a section header ("Past Medical History", "FHx") */
-    MC_CTX__COUNT = 9
+    MC_CTX_HABIT = 9,        /* names a habit or allergy: "smoker", "drug use"; applies only
+                                inside the target's own span (weak historical, mc_ctx_axes.h) */
+    MC_CTX_ONGOING = 10,     /* began before and is still there: "unchanged", "redemonstrated"
+                                (temporality Historical, weak: the coding assertion stays) */
+    MC_CTX__COUNT = 11
 };
-/* Trigger directions. */
-enum { MC_DIR_NONE = 0, MC_DIR_FORWARD = 1, MC_DIR_BACKWARD = 2, MC_DIR_BOTH = 3 };
+/* Trigger directions (bits). MC_DIR_ADJACENT: the trigger also reaches a target that
+ * directly precedes it in the same clause (only a comma between), as a weak historical:
+ * "coronary artery disease status post CABG". */
+enum { MC_DIR_NONE = 0, MC_DIR_FORWARD = 1, MC_DIR_BACKWARD = 2, MC_DIR_BOTH = 3, MC_DIR_ADJACENT = 4,
+       MC_DIR__COUNT = 8 };
 /* Sections (stable numbers). */
 enum {
     MC_SECT_NONE = 0, MC_SECT_CHIEF_COMPLAINT, MC_SECT_HPI, MC_SECT_PMH, MC_SECT_PSH,
@@ -65,7 +72,7 @@ enum {
 
 const char *mc_ctx_category_name(int c);   /* "negated", ... */
 int mc_ctx_category_parse(const char *s);  /* -1 unknown */
-const char *mc_ctx_direction_name(int d);  /* "forward", "backward", "both", "none" */
+const char *mc_ctx_direction_name(int d);  /* "forward", "backward", "both", "none", "forward_adjacent", ... */
 int mc_ctx_direction_parse(const char *s);
 const char *mc_section_name(int s);        /* "past_medical_history", ... */
 int mc_section_parse(const char *s);

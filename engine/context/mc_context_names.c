@@ -4,8 +4,10 @@
 #include <string.h>
 
 static const char *const cat_names[MC_CTX__COUNT] = {"", "negated", "possible", "hypothetical", "historical",
-                                                     "family", "pseudo", "terminate", "section"};
-static const char *const dir_names[] = {"none", "forward", "backward", "both"};
+                                                     "family", "pseudo", "terminate", "section",
+                                                     "habit", "ongoing"};
+static const char *const dir_names[MC_DIR__COUNT] = {"none",     "forward",          "backward",          "both",
+                                                     "adjacent", "forward_adjacent", "backward_adjacent", "both_adjacent"};
 static const char *const sect_names[MC_SECT__COUNT] = {
     "none", "chief_complaint", "history_present_illness", "past_medical_history", "past_surgical_history",
     "family_history", "social_history", "medications", "allergies", "review_of_systems", "physical_exam",
@@ -25,11 +27,11 @@ static int find(const char *const *names, int n, const char *s)
 
 const char *mc_ctx_category_name(int c) { return c > 0 && c < MC_CTX__COUNT ? cat_names[c] : "none"; }
 int mc_ctx_category_parse(const char *s) { return find(cat_names, MC_CTX__COUNT, s); }
-const char *mc_ctx_direction_name(int d) { return d >= 0 && d <= 3 ? dir_names[d] : "none"; }
+const char *mc_ctx_direction_name(int d) { return d >= 0 && d < MC_DIR__COUNT ? dir_names[d] : "none"; }
 int mc_ctx_direction_parse(const char *s)
 {
     if (!s[0]) return MC_DIR_NONE;
-    return find(dir_names, 4, s);
+    return find(dir_names, MC_DIR__COUNT, s);
 }
 const char *mc_section_name(int s) { return s >= 0 && s < MC_SECT__COUNT ? sect_names[s] : "none"; }
 int mc_section_parse(const char *s) { return find(sect_names, MC_SECT__COUNT, s); }

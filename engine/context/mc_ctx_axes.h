@@ -11,12 +11,19 @@
  * "Family history of breast cancer": historical and other -> MC_ASSERT_FAMILY.
  * "History of possible TIA": possible and historical -> MC_ASSERT_POSSIBLE.
  *
- * One exception to the collapse: the temporality axis also says "historical" for a
- * mention in a Social History or Allergies section (the habit or allergy began in the
- * past: the ConText definition of historical), but the coding assertion stays
- * affirmed there, because "smokes" under Social History is a current habit, not a
- * "history of" a resolved condition (ICD-10-CM I.C.21.c.4). The `weak` flag records
- * this case.
+ * One exception to the collapse: a *weak* historical. The temporality axis says
+ * "historical" (the condition or habit began in the past: the ConText definition) but
+ * the coding assertion stays affirmed, because the text does not say that it has
+ * resolved (ICD-10-CM I.C.21.c.4 keeps "history of" codes for conditions that no longer
+ * exist). The `weak` flag records it. It comes from:
+ *   - a mention in a Social History or Allergies section ("smokes" under Social History
+ *     is a current habit), or a target that names a habit or allergy itself (a `habit`
+ *     phrase in its own span: "drinks alcohol", "no known drug allergies");
+ *   - a target directly before "status post" / "s/p" (trigger direction `adjacent`):
+ *     "coronary artery disease status post CABG" is still coronary artery disease;
+ *   - an `ongoing` trigger: "the effusion is unchanged", "redemonstrated".
+ * A strong historical trigger or a Past Medical/Surgical or Family History section
+ * makes it strong.
  *
  * The axes of the last mc_context_assert call stay in its scratch until the next call
  * (the `medcode assert` tool reports them). Thread safety: as the scratch.
@@ -36,7 +43,7 @@ typedef struct {
     uint8_t negation;      /* MC_NEG_* */
     uint8_t temporality;   /* MC_TEMP_* */
     uint8_t experiencer;   /* MC_EXP_* */
-    uint8_t weak;          /* 1: historical only from a Social History / Allergies section */
+    uint8_t weak;          /* 1: a weak historical (see above): the coding assertion stays affirmed */
     int32_t neg_trigger;   /* trigger index that decided each axis, -1 = none or section */
     int32_t temp_trigger;
     int32_t exp_trigger;

@@ -25,6 +25,12 @@ static const char *const terms[][2] = {
     {"Z88.0", "penicillin allergy"}, {"R51.9", "headache"},
     {"I50.9", "heart failure"},      {"R56.9", "seizure"},
     {"F17.210", "smokes cigarettes"}, {"R68.83", "chills"},
+    {"F19.10", "drug abuse"},        {"F10.90", "alcohol use"},
+    {"Z72.0", "smoker"},             {"Z88.9", "drug allergies"},
+    {"R19.4", "change in bowel habits"}, {"T78.40", "allergic reaction"},
+    {"I25.10", "coronary artery disease"}, {"K50.90", "crohn's disease"},
+    {"J90", "pleural effusion"},     {"S72.009", "hip fracture"},
+    {"Z78.0", "postmenopausal"},
 };
 
 /* Assertion and section of one target. sect -1: not checked. */
@@ -127,6 +133,47 @@ static const acase acases[] = {
     {"Family History: noncontributory.\nAssessment: stroke.", "stroke", AFF, MC_SECT_ASSESSMENT},
 };
 
+/* The temporality axis (the `medcode assert` label) with the coding assertion: a weak
+ * Historical (habits, allergies, "X status post <procedure>", "unchanged") keeps the
+ * assertion affirmed. sect -1: not checked. */
+typedef struct { const char *text, *target; int assertion; const char *temporality; int sect; } tcase;
+
+static const tcase tcases[] = {
+    /* the target names a habit or an allergy: Historical (weak), also when negated */
+    {"The patient smokes cigarettes.", "smokes cigarettes", AFF, "Historical", MC_SECT_NONE},
+    {"Denies alcohol use or drug abuse.", "drug abuse", NEG, "Historical", -1},
+    {"Denies alcohol use or drug abuse.", "alcohol use", NEG, "Historical", -1},
+    {"He has no known drug allergies.", "drug allergies", NEG, "Historical", -1},
+    {"Allergies: penicillin allergy.", "penicillin allergy", AFF, "Historical", MC_SECT_ALLERGIES},
+    {"TOBACCO: smoker for 40 years.", "smoker", AFF, "Historical", MC_SECT_SOCIAL_HISTORY},
+    {"She is a former smoker.", "smoker", HIS, "Historical", -1},
+    /* ... but not words that only look like one */
+    {"The indication is change in bowel habits.", "change in bowel habits", AFF, "Recent", -1},
+    {"Allergic reaction to contrast today.", "allergic reaction", AFF, "Recent", -1},
+    {"Cough for two days.", "cough", AFF, "Recent", -1},
+    /* a condition directly before "status post <procedure>" was treated in the past */
+    {"Coronary artery disease status post CABG.", "coronary artery disease", AFF, "Historical", -1},
+    {"Crohn's disease, status post ileocecal resection.", "crohn's disease", AFF, "Historical", -1},
+    {"History of hypertension, coronary artery disease s/p CABG.", "coronary artery disease", HIS, "Historical", -1},
+    {"PMH: colon cancer s/p resection.", "colon cancer", HIS, "Historical", MC_SECT_PMH},
+    /* ... not when "status post" names the mechanism of the present injury, not across a
+     * semicolon, and not a target further back */
+    {"Left hip fracture status post fall.", "hip fracture", AFF, "Recent", -1},
+    {"Status post fall with hip fracture.", "hip fracture", AFF, "Recent", -1},
+    {"S/p MVC with hip fracture.", "hip fracture", AFF, "Recent", -1},
+    {"Chest pain; status post CABG.", "chest pain", AFF, "Recent", -1},
+    {"Chest pain for two days in a patient status post CABG.", "chest pain", AFF, "Recent", -1},
+    /* a finding unchanged from (seen on) a prior study began before it */
+    {"The pleural effusion is unchanged.", "pleural effusion", AFF, "Historical", -1},
+    {"The pleural effusion is redemonstrated with no change.", "pleural effusion", AFF, "Historical", -1},
+    {"The pneumothorax has not changed in size.", "pneumothorax", AFF, "Historical", -1},
+    {"No change in the pneumothorax.", "pneumothorax", AFF, "Recent", -1},
+    {"New pleural effusion.", "pleural effusion", AFF, "Recent", -1},
+    /* menstrual / obstetric history is part of the past history */
+    {"Menstrual History: postmenopausal", "postmenopausal", HIS, "Historical", MC_SECT_PMH},
+    {"Clinical History: breast cancer.", "breast cancer", AFF, "Recent", MC_SECT_OTHER},
+};
+
 /* Coding rules: setting, expected rule and the code that counts (NULL: not counted). */
 typedef struct { const char *text, *target; mc_setting setting; int rule; const char *code; } rcase;
 
@@ -152,6 +199,13 @@ static const rcase rcases[] = {
     {"SOCIAL HISTORY: Smokes cigarettes.", "smokes cigarettes", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F17.210"},
     {"Allergies: penicillin allergy.", "penicillin allergy", MC_SETTING_OUTPATIENT, MC_RULE_NOT_DIAGNOSIS, NULL},
     {"Assessment: pneumonia.", "pneumonia", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "J18.9"},
+    /* weak historicals keep coding the condition */
+    {"The patient smokes cigarettes.", "smokes cigarettes", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F17.210"},
+    {"Coronary artery disease status post CABG.", "coronary artery disease", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "I25.10"},
+    {"The pleural effusion is unchanged.", "pleural effusion", MC_SETTING_INPATIENT, MC_RULE_CODED, "J90"},
+    {"Left hip fracture status post fall.", "hip fracture", MC_SETTING_INPATIENT, MC_RULE_CODED, "S72.009"},
+    {"PMH: colon cancer s/p resection.", "colon cancer", MC_SETTING_OUTPATIENT, MC_RULE_HISTORY_Z, "Z85.038"},
+    {"Denies drug abuse.", "drug abuse", MC_SETTING_OUTPATIENT, MC_RULE_NEGATED, NULL},
 };
 
 static const mc_mention *find_target(const mc_mention *ms, size_t n, const char *text, const char *target)
@@ -217,6 +271,28 @@ int main(int argc, char **argv)
                     mc_assert_name(c->assertion), c->sect >= 0 ? mc_section_name(c->sect) : "*");
         MC_CHECK(m->assertion == c->assertion);
         if (c->sect >= 0) MC_CHECK(m->section == c->sect);
+    }
+
+    for (size_t i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
+        const tcase *c = &tcases[i];
+        const mc_mention *ms;
+        size_t n;
+        MC_CHECK(mc_scan(s, c->text, strlen(c->text), &o, &ms, &n) == MC_OK);
+        const mc_mention *m = find_target(ms, n, c->text, c->target);
+        if (!m) {
+            fprintf(stderr, "temporality case %zu: target \"%s\" not matched in \"%s\"\n", i, c->target, c->text);
+            MC_CHECK(m != NULL);
+            continue;
+        }
+        const char *neg, *temp, *exp;
+        mc_assert_labels(s, (size_t)(m - ms), &neg, &temp, &exp);
+        int ok = m->assertion == c->assertion && strcmp(temp, c->temporality) == 0 &&
+                 (c->sect < 0 || m->section == c->sect);
+        if (!ok)
+            fprintf(stderr, "temporality case %zu: \"%s\" in \"%s\": got %s/%s/%s, want %s/%s/%s\n", i, c->target,
+                    c->text, mc_assert_name(m->assertion), temp, mc_section_name(m->section), mc_assert_name(c->assertion),
+                    c->temporality, c->sect >= 0 ? mc_section_name(c->sect) : "*");
+        MC_CHECK(ok);
     }
 
     for (size_t i = 0; i < sizeof rcases / sizeof rcases[0]; i++) {
