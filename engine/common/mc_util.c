@@ -119,6 +119,22 @@ mc_status mc_map_file(const char *path, mc_map *m, mc_error *err)
     return MC_OK;
 }
 
+void *mc_huge_alloc(size_t n)
+{
+    if (n == 0) n = 1;
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (n >= (1u << 21)) (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: ignored where THP is off */
+#endif
+    return p;
+}
+
+void mc_huge_free(void *p, size_t n)
+{
+    if (p) munmap(p, n ? n : 1);
+}
+
 void mc_unmap(mc_map *m)
 {
     if (m->mapped) munmap((void *)m->data, m->len);

@@ -14,6 +14,11 @@
 #define MC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define MC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__GNUC__)
+#define MC_PREFETCH(p) __builtin_prefetch(p) /* a hint: no effect on results */
+#else
+#define MC_PREFETCH(p) ((void)(p))
+#endif
 
 /* Allocation that aborts the process on failure is NOT used in the library: these
  * return NULL and callers report MC_E_NOMEM. */
@@ -53,6 +58,13 @@ typedef struct {
 } mc_map;
 mc_status mc_map_file(const char *path, mc_map *m, mc_error *err);
 void mc_unmap(mc_map *m);
+
+/* Zeroed, 64-byte aligned memory for large read-mostly tables that are probed at random
+ * (the dictionary's trie and hash tables): anonymous pages with a transparent-huge-page
+ * hint where the system offers it, so the probes miss the TLB far less. NULL when out of
+ * memory. mc_huge_free takes the size given to mc_huge_alloc. */
+void *mc_huge_alloc(size_t n);
+void mc_huge_free(void *p, size_t n);
 
 /* 64-bit hash of a byte string (XXH3). */
 uint64_t mc_hash64(const void *p, size_t n);

@@ -73,11 +73,6 @@ static int span_upper(const char *text, const mc_token *tk, uint32_t mask)
     return 1;
 }
 
-#if defined(__GNUC__)
-#define mc_prefetch(p) __builtin_prefetch(p)
-#else
-#define mc_prefetch(p) ((void)(p))
-#endif
 #define MC_PREFETCH_AHEAD 8
 
 static int push_mention(mc_scratch *s, const mc_mention *m)
@@ -117,14 +112,15 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
      * start's term, so the walk's cache misses overlap here instead of in series. */
     const mc_vslot **vs = s->vs;
     for (size_t i = 0; i < nt; i++) {
-        if (i + MC_PREFETCH_AHEAD < nt) mc_prefetch(&d->vtab[tk[i + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
+        if (i + MC_PREFETCH_AHEAD < nt) MC_PREFETCH(&d->vtab[tk[i + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
         const char *w = t->norm + tk[i].norm;
         const mc_vslot *v = mc_vocab_slot(d, w, tk[i].norm_len, mc_skey_padded(w, tk[i].norm_len), tk[i].hash);
         tk[i].id = v ? (int32_t)(v->id1 - 1) : -1;
         vs[i] = v;
-        if (v && v->root_term != MC_NONE) mc_prefetch(&d->terms[v->root_term]);
-        if (v && i > 0 && vs[i - 1] && vs[i - 1]->root && !(tk[i].flags & MC_TOK_SENT))
-            mc_prefetch(&d->etab[mc_edge_hash(vs[i - 1]->root, v->id1 - 1) & d->etab_mask]);
+        if (v && v->root_term != MC_NONE) MC_PREFETCH(&d->terms[v->root_term]);
+        if (v && i > 0 && vs[i - 1] && vs[i - 1]->root && !(tk[i].flags & MC_TOK_SENT) &&
+            mc_pair_maybe(d, vs[i - 1]->root, v->id1 - 1)) /* most first steps fail: no probe for those */
+            MC_PREFETCH(&d->etab[mc_edge_hash(vs[i - 1]->root, v->id1 - 1) & d->etab_mask]);
     }
 
     for (size_t i = 0; i < nt;) {
@@ -136,15 +132,21 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
         uint32_t best_term = MC_NONE;
         for (size_t j = i;;) {
             if (term != MC_NONE) {
-                const mc_fterm *ft = &d->terms[term];
-                if ((!(ft->flags & MC_TERMF_UPPER) || span_upper(text, tk + i, ft->upper)) &&
-                    mc_guard_ok(d, t, i, j + 1, text, ft)) { /* match/mc_guard.h */
+                if (!mc_term_needs_check(d, term)) { /* multi-word, no case rule: no term read */
                     best = j + 1;
                     best_term = term;
+                } else {
+                    const mc_fterm *ft = &d->terms[term];
+                    if ((!(ft->flags & MC_TERMF_UPPER) || span_upper(text, tk + i, ft->upper)) &&
+                        mc_guard_ok(d, t, i, j + 1, text, ft)) { /* match/mc_guard.h */
+                        best = j + 1;
+                        best_term = term;
+                    }
                 }
             }
             if (++j >= nt || tk[j].id < 0 || (tk[j].flags & MC_TOK_SENT)) break;
             if (hashed) {
+                if (j == i + 1 && !mc_pair_maybe(d, node, (uint32_t)tk[j].id)) break;
                 const mc_eslot *e = mc_trie_edge_hashed(d, node, (uint32_t)tk[j].id);
                 if (!e) break;
                 node = e->child & ~MC_ESLOT_HASHED;

@@ -422,6 +422,13 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
     s->n_loc = 0;
     size_t nc = 0;
     uint64_t counted = 0;
+    /* The per-item tables are far larger than the cache and each mention touches them at
+     * random: issue every miss of this record first, so they overlap, then do the work. */
+    for (size_t i = 0; i < n; i++)
+        for (int lv = 0; lv < 4; lv++) {
+            uint32_t it = p->item_of[lv][ms[i].code];
+            if (it != UINT32_MAX) { MC_PREFETCH(&s->stamp[lv][it]); MC_PREFETCH(&s->slot[lv][it]); }
+        }
     for (size_t i = 0; i < n; i++) {
         const mc_mention *m = &ms[i];
         s->tot.mentions++;
@@ -538,6 +545,11 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
         uint64_t base = (uint64_t)sid << 32 | 1ull << 63;
         if (sp->mask == 0 && !sp->hidden) {
             s->dense_sid = sid;
+            for (size_t i = 0; i < s->n_loc; i++) MC_PREFETCH(&s->dense[s->dense_off[s->loc[i].level] + s->loc[i].item]);
+            if (s->dense_pair_items)
+                for (size_t i = 1; i < ncoi; i++)
+                    for (size_t j = 0; j < i; j++)
+                        MC_PREFETCH(&s->dense_pairs[(size_t)s->citems[i] * (s->citems[i] - 1) / 2 + s->citems[j]]);
             for (size_t i = 0; i < s->n_loc; i++) {
                 const loc_t *l = &s->loc[i];
                 mc_cnt *e = &s->dense[s->dense_off[l->level] + l->item];

@@ -17,9 +17,9 @@ static size_t pow2_at_least(size_t n)
 mc_status mc_dict_accel_build(mc_dict *d)
 {
     size_t nv = pow2_at_least(d->n_vocab + d->n_vocab / 2 + 1);
-    d->vtab = aligned_alloc(64, nv * sizeof *d->vtab);
+    d->vtab_bytes = nv * sizeof *d->vtab;
+    d->vtab = mc_huge_alloc(d->vtab_bytes);
     if (!d->vtab) return MC_E_NOMEM;
-    memset(d->vtab, 0, nv * sizeof *d->vtab);
     d->vtab_mask = nv - 1;
     for (size_t i = 0; i < d->n_vocab; i++) {
         const mc_fvocab *v = &d->vocab[i];
@@ -42,8 +42,16 @@ mc_status mc_dict_accel_build(mc_dict *d)
     size_t ne = 0;
     for (size_t i = 1; i < d->n_nodes; i++)
         if (first[i] || d->nodes[i].n_edges > MC_EDGE_LINEAR) ne += d->nodes[i].n_edges;
+    size_t nf = 0; /* edges of first-level nodes: the pair filter */
+    for (size_t i = 1; i < d->n_nodes; i++)
+        if (first[i]) nf += d->nodes[i].n_edges;
+    size_t nbits = pow2_at_least(nf * 8 + 64);
+    d->pair_bits = calloc(nbits / 64, sizeof *d->pair_bits);
+    if (!d->pair_bits) { free(first); mc_dict_accel_free(d); return MC_E_NOMEM; }
+    d->pair_mask = nbits - 1;
     size_t nt = pow2_at_least(ne + ne / 2 + 1); /* load <= 2/3: a smaller table builds faster */
-    d->etab = calloc(nt, sizeof *d->etab);
+    d->etab_bytes = nt * sizeof *d->etab;
+    d->etab = mc_huge_alloc(d->etab_bytes);
     if (!d->etab) { free(first); mc_dict_accel_free(d); return MC_E_NOMEM; }
     d->etab_mask = nt - 1;
     for (uint32_t i = 1; i < d->n_nodes; i++) {
@@ -54,6 +62,10 @@ mc_status mc_dict_accel_build(mc_dict *d)
 #if defined(__GNUC__)
             if (e + 8 < nd->n_edges) __builtin_prefetch(&d->nodes[ed[8].child]);
 #endif
+            if (first[i]) {
+                uint32_t h = mc_pair_hash(i, ed->tok) & (uint32_t)d->pair_mask;
+                d->pair_bits[h >> 6] |= 1ull << (h & 63);
+            }
             size_t j = mc_edge_hash(i, ed->tok) & d->etab_mask;
             while (d->etab[j].node) j = (j + 1) & d->etab_mask;
             const mc_fnode *cn = &d->nodes[ed->child];
@@ -63,7 +75,10 @@ mc_status mc_dict_accel_build(mc_dict *d)
     free(first);
     d->ctx_root = malloc((d->n_vocab ? d->n_vocab : 1) * sizeof *d->ctx_root);
     d->code_key = malloc((d->n_codes ? d->n_codes : 1) * sizeof *d->code_key);
-    if (!d->ctx_root || !d->code_key) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    d->term_check = calloc(d->n_terms / 64 + 1, sizeof *d->term_check);
+    if (!d->ctx_root || !d->code_key || !d->term_check) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    for (size_t i = 0; i < d->n_terms; i++)
+        if ((d->terms[i].flags & MC_TERMF_UPPER) || d->terms[i].ntok <= 1) d->term_check[i >> 6] |= 1ull << (i & 63);
     for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i] = d->vocab[i].root[MC_TRIE_CONTEXT];
     for (size_t i = 0; i < d->n_codes; i++) {
         const char *c = d->strs + d->codes[i].code;
@@ -77,11 +92,15 @@ mc_status mc_dict_accel_build(mc_dict *d)
 
 void mc_dict_accel_free(mc_dict *d)
 {
-    free(d->vtab);
-    free(d->etab);
+    mc_huge_free(d->vtab, d->vtab_bytes);
+    mc_huge_free(d->etab, d->etab_bytes);
     free(d->ctx_root);
     free(d->code_key);
+    free(d->term_check);
+    free(d->pair_bits);
+    d->pair_bits = NULL;
     d->vtab = NULL;
     d->etab = NULL;
+    d->term_check = NULL;
     d->ctx_root = d->code_key = NULL;
 }

@@ -12,10 +12,9 @@ static uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); ret
 
 #define BAD(...) mc_error_set(err, MC_E_DICT_CORRUPT, d->name, 0, 0, 0, __VA_ARGS__)
 
-static int str_ok(const mc_dict *d, uint32_t off)
-{
-    return off < d->strs_len && memchr(d->strs + off, 0, d->strs_len - off) != NULL;
-}
+/* The pool's last byte is checked to be NUL before any string is: every offset inside
+ * the pool then starts a terminated string, so one comparison per string suffices. */
+static int str_ok(const mc_dict *d, uint32_t off) { return off < d->strs_len; }
 
 static mc_status validate_content(mc_dict *d, mc_error *err)
 {

@@ -64,7 +64,35 @@ struct mc_dict {
     mc_eslot *etab; size_t etab_mask;   /* edges by (node, token): see MC_EDGE_LINEAR */
     uint32_t *ctx_root;                 /* per vocabulary id: vocab[id].root[MC_TRIE_CONTEXT] (dense, cache resident) */
     uint32_t *code_key;                 /* per code: mc_code_key() */
+    uint64_t *term_check;               /* bit per term: 1 = the walk must read the term
+                                           (upper-case mask or single-word guard), 0 = a
+                                           multi-word term that always matches */
+    size_t vtab_bytes, etab_bytes;      /* mc_huge_alloc sizes */
+    uint64_t *pair_bits; size_t pair_mask; /* filter of the first-level edges: bit
+                                           mc_pair_hash(root, tok) & pair_mask is set for
+                                           every edge of a first-level node (about 8 bits
+                                           per edge, L2-resident), so most failed first
+                                           steps of the walk cost no edge-hash probe */
 };
+
+static inline uint32_t mc_pair_hash(uint32_t node, uint32_t tok)
+{
+    uint64_t x = ((uint64_t)tok << 32 | node) * 0xC2B2AE3D27D4EB4Full;
+    return (uint32_t)(x >> 32);
+}
+
+/* 0 when the phrase trie has certainly no edge (first-level node, tok). */
+static inline int mc_pair_maybe(const struct mc_dict *d, uint32_t node, uint32_t tok)
+{
+    uint32_t h = mc_pair_hash(node, tok) & (uint32_t)d->pair_mask;
+    return (int)((d->pair_bits[h >> 6] >> (h & 63)) & 1u);
+}
+
+/* 1 when term t needs mc_guard_ok / the upper-case check before it may match. */
+static inline int mc_term_needs_check(const struct mc_dict *d, uint32_t t)
+{
+    return (int)((d->term_check[t >> 6] >> (t & 63)) & 1u);
+}
 
 /* Per-code key for the coding rules: the first three bytes of the dotted code (NUL
  * padded, so equal keys mean strncmp(a, b, 3) == 0) in bits 0..23, MC_CODEK_HISTORY
