@@ -20,6 +20,10 @@ void mc_csvrec_free(mc_csvrec *p); /* accepts NULL */
 mc_status mc_csvrec_parse(mc_csvrec *p, const char *data, size_t len, size_t *n, const char **why);
 const char *mc_csvrec_field(const mc_csvrec *p, size_t i, size_t *len);
 
+/* on = 1 (default): plain-shaped records are split without libcsv, with the same result
+ * (mc_record.c says which); 0: every record through libcsv (tests compare the two). */
+void mc_csvrec_set_fast(mc_csvrec *p, int on);
+
 /* Column index of name in the parsed header (exact, then case-insensitive), or -1. */
 int mc_csvrec_column(const mc_csvrec *header, const char *name);
 
