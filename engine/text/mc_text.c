@@ -184,6 +184,23 @@ static size_t scan_word(const unsigned char *s, size_t len, size_t *pi, char *bu
         size_t lim = i + (MC_TOKEN_MAX - n);
         if (lim > len) lim = len;
         while (i < lim) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            if (i + 8 <= lim) { /* eight bytes at a time (SWAR): which lead with ASCII letters */
+                uint64_t w, lw;
+                memcpy(&w, s + i, 8);
+                lw = w | 0x2020202020202020ull; /* lower case; non-letters never become letters */
+                uint64_t x = lw & 0x7F7F7F7F7F7F7F7Full;
+                uint64_t let = (x + 0x1F1F1F1F1F1F1F1Full) & ~(x + 0x0505050505050505ull) & ~w & 0x8080808080808080ull;
+                unsigned nl = let == 0x8080808080808080ull ? 8u : (unsigned)__builtin_ctzll(~let & 0x8080808080808080ull) >> 3;
+                uint64_t m = nl == 8 ? ~0ull : (1ull << (8 * nl)) - 1;
+                memcpy(buf + n, &lw, 8); /* room: norm never outgrows the text (reserve_norm) */
+                a |= ((w & m & 0x2020202020202020ull) != 0) | (((~w & m & 0x2020202020202020ull) != 0) << 1);
+                n += nl;
+                i += nl;
+                if (nl < 8) break;
+                continue;
+            }
+#endif
             unsigned k = cls[s[i]];
             if (k - 1u > 1u) break; /* not C_LOW or C_UP */
             buf[n++] = (char)(s[i] | 0x20);
