@@ -119,7 +119,11 @@ struct mc_stats {
     mc_cnt *dense;
     size_t dense_off[MC_LV__COUNT + 1];
     int64_t dense_sid;                   /* its stratum id, -1 until seen */
-    uint64_t *dense_pairs;               /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a */
+    uint32_t *dense_pairs;               /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a;
+                                            32-bit to halve the cache and memory footprint: a
+                                            counter that reaches pair_spill moves its count to
+                                            the 64-bit pair map (add_pair_n) and restarts */
+    uint32_t pair_spill;                 /* UINT32_MAX (tests lower it: mc_stats_set_pair_spill) */
     size_t dense_pair_items;             /* items of the co-occurrence level when dense (<= 4096), else 0 */
     uint32_t *rec_strata;                /* [n_strat] */
 };
@@ -186,6 +190,7 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
         bad |= !s->stamp[l] || !s->slot[l];
     }
     s->dense_sid = -1;
+    s->pair_spill = UINT32_MAX;
     for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
     s->dense = calloc(s->dense_off[MC_LV__COUNT], sizeof *s->dense);
     bad |= !s->dense;
@@ -374,12 +379,25 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt);
+
 static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
 {
     if (s->dense_pair_items && (int64_t)sid == s->dense_sid) {
-        s->dense_pairs[(size_t)b * (b - 1) / 2 + a]++;
+        uint32_t *c = &s->dense_pairs[(size_t)b * (b - 1) / 2 + a];
+        if (MC_UNLIKELY(*c >= s->pair_spill)) {
+            if (add_pair_n(s, sid, a, b, *c)) return -1;
+            *c = 0;
+        }
+        ++*c;
         return 0;
     }
+    return add_pair_n(s, sid, a, b, 1);
+}
+
+/* The pair map: (stratum, pair) -> 64-bit count. */
+static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt)
+{
     int fresh;
     uint64_t ab = (uint64_t)a << 32 | b;
     int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
@@ -406,9 +424,11 @@ static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
         s->pcnt[s->n_p] = 0;
         s->n_p++;
     }
-    s->pcnt[ix]++;
+    s->pcnt[ix] += cnt;
     return 0;
 }
+
+void mc_stats_set_pair_spill(mc_stats *s, uint32_t at) { s->pair_spill = at ? at : 1; }
 
 int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval *vals)
 {
