@@ -10,7 +10,25 @@
  * break outside quotes, or the next line break if quoting never closes), so memory
  * stays bounded by batch size whatever the input.
  *
- * Thread safety: a reader / chunker is used by one thread.
+ * Frame-parallel decompression (mc_zpool, mc_reader_set_pool): a reader attached to a
+ * pool, reading a regular file, scans the zstd frame headers ahead of the consumer
+ * (ZSTD_getFrameHeader, ZSTD_findFrameCompressedSize, ZSTD_decompressBound) without
+ * decompressing, copies consecutive frames (grouped up to ~1 MiB of content) into tasks
+ * and posts them to the pool; any thread may run a task (mc_zpool_help), the reader runs
+ * the one it needs next itself when nobody has claimed it, and hands the decompressed
+ * bytes over strictly in frame order. A bounded number of tasks is in flight (the pool's
+ * max_tasks and a byte budget), whatever the input size. Anything a task cannot do
+ * exactly as the streaming decoder would (a corrupt, truncated or unparsable frame, a
+ * frame over the task size limit, a read error, no memory) switches the reader to the
+ * streaming decoder at that frame's start, positioned exactly as a purely streaming
+ * reader would have been (same input chunk grid, same output request), so records,
+ * errors (message and compressed offset), byte counts, frame count and input digest are
+ * identical to the streaming path; after a frame that decodes, the reader returns to
+ * tasks. Standard input and plain files always stream. Several readers may share a pool
+ * (the next input prefetched while the current one is read).
+ *
+ * Thread safety: a reader / chunker is used by one thread; mc_zpool_help may be called
+ * from any thread while readers use the pool.
  */
 #ifndef MC_ARCHIVE_H
 #define MC_ARCHIVE_H
@@ -32,7 +50,28 @@ uint64_t mc_reader_bytes_out(const mc_reader *r);  /* decompressed bytes produce
 int mc_reader_is_zstd(const mc_reader *r);
 uint64_t mc_reader_digest(const mc_reader *r);     /* XXH64 of the input bytes read so far */
 uint64_t mc_reader_frames(const mc_reader *r);     /* zstd frames completed */
-void mc_reader_close(mc_reader *r);                /* accepts NULL */
+void mc_reader_close(mc_reader *r);                /* accepts NULL; waits for its running tasks */
+
+typedef struct mc_zpool mc_zpool;
+/* max_tasks: tasks in flight per reader (>= 2); task_bytes: the largest task (content
+ * bound and compressed size; 0 = 32 MiB); a larger frame is decompressed by the
+ * streaming decoder. wake(ud) is called after tasks are posted (idle threads may help). */
+mc_zpool *mc_zpool_create(int max_tasks, size_t task_bytes, void (*wake)(void *), void *ud);
+void mc_zpool_free(mc_zpool *p);                   /* accepts NULL; no reader may use it */
+int mc_zpool_help(mc_zpool *p);                    /* run one pending task: 1 if one ran (NULL: 0) */
+double mc_zpool_seconds(mc_zpool *p);              /* CPU seconds of every task run so far */
+/* Decompress this reader's frames through the pool's tasks (a regular zstd file, before
+ * the first read; otherwise nothing changes). */
+void mc_reader_set_pool(mc_reader *r, mc_zpool *p);
+/* 1 once a task-mode reader has posted its last frame (the next input may be opened and
+ * prefetched); 0 otherwise. */
+int mc_reader_scan_done(const mc_reader *r);
+/* Post a task-mode reader's first tasks now, before its first read (decompress ahead
+ * while the previous input is still being read). */
+void mc_reader_prefetch(mc_reader *r);
+/* CPU seconds of pool tasks that mc_reader_read ran on its caller's thread (they are in
+ * both the caller's read time and mc_zpool_seconds). */
+double mc_reader_task_seconds(const mc_reader *r);
 
 /* One record inside a batch. */
 typedef struct {

@@ -4,7 +4,20 @@
  * slots; threads 1..N take slots in sequence order, parse, scan and aggregate into
  * their own stats shard, and render per-record and reject lines into the slot. Slots
  * are drained (written) strictly in sequence order under a lock, so outputs do not
- * depend on scheduling. Memory: ring size x batch size. */
+ * depend on scheduling. Memory: ring size x batch size.
+ *
+ * Decompression is not tied to thread 0: the run owns a pool of zstd frame tasks
+ * (mc_zpool, engine/archive/mc_reader.c) with threads+2 tasks in flight; a .csv.zst file
+ * is decompressed frame-parallel (stdin and single huge frames stream). Thread 0 posts
+ * the tasks and consumes their output in order (running the task it needs when nobody
+ * has claimed it); a thread that would otherwise sleep — a worker whose slot is not
+ * filled yet, thread 0 waiting for a free slot — runs a pending task first. So no thread
+ * is added (two cores stay two busy threads), and decompression spreads over the team
+ * exactly when the ring runs dry. Once an input's last frame is posted, the next input
+ * file is opened and its first frames posted too (decompressed ahead). The chunker stays
+ * sequential on thread 0; the bytes it sees, and so every output, are those of the
+ * streaming decoder. With --stats-timing, "decompress" sums the CPU seconds of
+ * decompression over all threads. */
 #include "mc_run.h"
 #include "archive/mc_archive.h"
 #include "common/mc_util.h"
@@ -68,6 +81,7 @@ typedef struct {
     _Atomic uint64_t epoch;      /* ... until a slot changes state (notify bumps this) */
     mc_afile rec_file, rej_file;
     int per_record;
+    mc_zpool *zpool;             /* zstd frame tasks (any thread may run one) */
     mc_stats **shards;
     mc_stats_plan *plan;
     mc_scratch **scratch;
@@ -314,6 +328,7 @@ static void worker(run_t *r, int tid)
             if (atomic_load(&s->state) == SLOT_FILLED && s->seq == my) break;
             if (atomic_load(&r->producer_done) && my >= atomic_load(&r->total_seq)) return;
             if (atomic_load(&r->fatal)) return;
+            if (mc_zpool_help(r->zpool)) continue; /* decompress ahead rather than sleep */
             wait_change(r, seen);
         }
         process(r, s, tid);
@@ -360,19 +375,38 @@ static void report(run_t *r, double t0, uint64_t bytes_in, uint64_t bytes_out, u
     r->o->progress(r->o->progress_ud, &p);
 }
 
+static void wake_workers(void *ud) { notify((run_t *)ud); }
+
+/* Open input i ahead of its turn and post its first frame tasks, so that idle threads
+ * decompress it while the previous input is chunked. Only files that open (an input that
+ * fails is opened again in its turn, and reports then); never standard input. */
+static mc_reader *open_ahead(run_t *r, size_t i)
+{
+    mc_reader *rd;
+    mc_error e;
+    if (i >= r->n_in || strcmp(r->in[i].path, "-") == 0 || mc_reader_open(r->in[i].path, &rd, &e)) return NULL;
+    mc_reader_set_pool(rd, r->zpool);
+    mc_reader_prefetch(rd);
+    return rd;
+}
+
 static void producer(run_t *r, double t0)
 {
     uint64_t seq = 0, base_in = 0, base_out = 0, total = 0;
     double last_report = 0;
     for (size_t i = 0; i < r->n_in; i++) total += r->in[i].file_size;
+    mc_reader *ahead = NULL; /* input i + 1, opened ahead */
     for (size_t i = 0; i < r->n_in && !atomic_load(&r->fatal); i++) {
         input_t *in = &r->in[i];
-        mc_reader *rd = NULL;
+        mc_reader *rd = ahead;
         mc_chunker *ch = NULL;
-        mc_status st = mc_reader_open(in->path, &rd, &in->err);
+        int tried_ahead = 0;
+        mc_status st = rd ? MC_OK : mc_reader_open(in->path, &rd, &in->err);
+        ahead = NULL;
         if (!st) {
             in->opened = 1;
             in->zstd = mc_reader_is_zstd(rd);
+            mc_reader_set_pool(rd, r->zpool);
             st = mc_chunker_create(rd, in->path, r->o->batch_bytes, r->o->max_record, &ch, &in->err);
         }
         if (!st) {
@@ -402,7 +436,7 @@ static void producer(run_t *r, double t0)
                 omp_set_lock(&r->drain_lock);
                 drain(r);
                 omp_unset_lock(&r->drain_lock);
-                if (atomic_load(&s->state) != SLOT_EMPTY) wait_change(r, seen);
+                if (atomic_load(&s->state) != SLOT_EMPTY && !mc_zpool_help(r->zpool)) wait_change(r, seen);
             }
             if (atomic_load(&r->fatal)) break;
             st = mc_chunker_next(ch, &s->batch, &in->err);
@@ -416,6 +450,10 @@ static void producer(run_t *r, double t0)
             atomic_store(&s->state, SLOT_FILLED);
             notify(r);
             if (st) break;
+            if (!tried_ahead && mc_reader_scan_done(rd)) {
+                tried_ahead = 1;
+                ahead = open_ahead(r, i + 1);
+            }
             double now = mc_now();
             if (now - last_report > 0.5) {
                 last_report = now;
@@ -432,12 +470,14 @@ static void producer(run_t *r, double t0)
             base_out += in->bytes_out;
         }
         if (ch) {
-            r->t_read += mc_chunker_read_seconds(ch);
+            /* tasks this thread ran inside reads are counted once, in the pool's total */
+            r->t_read += mc_chunker_read_seconds(ch) - mc_reader_task_seconds(rd);
             r->t_chunk += mc_chunker_scan_seconds(ch);
         }
         mc_chunker_free(ch);
         mc_reader_close(rd);
     }
+    mc_reader_close(ahead); /* a fatal error stopped the run before its turn */
     atomic_store(&r->total_seq, seq);
     atomic_store(&r->producer_done, 1);
     notify(r);
@@ -585,6 +625,8 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
         else mc_scan_set_timing(r.scratch[t], o->stats_timing);
     }
     if (st) { mc_error_set(err, st, NULL, 0, 0, 0, "out of memory"); goto cleanup; }
+    r.zpool = mc_zpool_create(o->threads + 2, 0, wake_workers, &r);
+    if (!r.zpool) { st = mc_error_set(err, MC_E_NOMEM, NULL, 0, 0, 0, "out of memory"); goto cleanup; }
     omp_init_lock(&r.drain_lock);
     pthread_mutex_init(&r.wait_mu, NULL);
     pthread_cond_init(&r.wait_cv, NULL);
@@ -605,6 +647,7 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
         drain(&r);
     }
     drain(&r);
+    r.t_read += mc_zpool_seconds(r.zpool); /* decompression on every thread, CPU seconds */
     omp_destroy_lock(&r.drain_lock);
     pthread_cond_destroy(&r.wait_cv);
     pthread_mutex_destroy(&r.wait_mu);
@@ -676,6 +719,7 @@ cleanup:
         if (r.scratch) mc_scratch_free(r.scratch[t]);
         if (r.parsers) mc_csvrec_free(r.parsers[t]);
     }
+    mc_zpool_free(r.zpool);
     free(r.slots); free(r.shards); free(r.scratch); free(r.parsers); free(r.stage);
     mc_stats_plan_free(r.plan);
 cleanup_inputs:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Golden CLI tests for medcode: a small archive -> expected codes.csv, determinism over
-thread counts and input splits, golden error inputs (exit code + one-line message), the
-manifest's accounting, and --help/--version. Regenerate goldens with MEDCODE_REGEN=1
+thread counts, input splits and zstd frame layouts (frame-parallel decompression against
+the streaming path, errors included), golden error inputs (exit code + one-line message),
+the manifest's accounting, and --help/--version. Regenerate goldens with MEDCODE_REGEN=1
 (review the diff; never hand-edit expected output).
 
 usage: test_cli.py MEDCODE_BIN SOURCE_DIR BUILD_DIR
@@ -81,12 +82,91 @@ try:
             bad += 1
     check(bad == 0, "per-record spans inside the note")
 
-    # --- determinism: threads and input splits ---------------------------------------
-    for t in ("1", "4"):
-        o = os.path.join(tmp, "t" + t)
-        run(["run", "--text-col", "note", "--id-col", "id", "--out", o, "--per-record", o + ".csv", "--threads", t, "--quiet", "--batch-kb", "64"] + NOSUP + [SAMPLE], expect=0)
-        check(read(os.path.join(o, "codes.csv")) == read(os.path.join(out, "codes.csv")), "codes.csv identical with --threads " + t)
-        check(read(o + ".csv") == read(per), "per-record identical with --threads " + t)
+    # --- determinism: threads, zstd frame layouts and input splits ----------------------
+    # the sample re-compressed as many frames: cuts inside quoted notes and inside records,
+    # empty frames, skippable frames between data frames (frame-parallel decompression)
+    raw = text.encode()
+    def zframe(b):
+        return subprocess.run(["zstd", "-q", "-c", "-3"], input=b, capture_output=True, check=True).stdout
+    def skippable(payload, n=0):
+        return (0x184D2A50 + n).to_bytes(4, "little") + len(payload).to_bytes(4, "little") + payload
+    q = raw.index(b'"', 200000) + 5  # inside a quoted field
+    cuts = sorted({0, 1, 37, 150001, q, q + 1, 400000, 700003, 1200000, 1200000 + 64, 2000017, len(raw)})
+    frames, starts = [], []
+    for i in range(len(cuts) - 1):
+        if i % 3 == 1:
+            frames.append(skippable(b"medcode-test", i % 16))
+        if i == 4:
+            frames.append(zframe(b""))  # an empty frame
+        starts.append(sum(map(len, frames)))
+        frames.append(zframe(raw[cuts[i]:cuts[i + 1]]))
+    multi = os.path.join(tmp, "multi.csv.zst")
+    with open(multi, "wb") as f:
+        f.write(b"".join(frames))
+    for t in ("1", "2", "4"):
+        for name, arc in (("", SAMPLE), ("multi-", multi)):
+            if t == "2" and not name:
+                continue  # the baseline itself
+            o = os.path.join(tmp, name + "t" + t)
+            run(["run", "--text-col", "note", "--id-col", "id", "--out", o, "--per-record", o + ".csv", "--threads", t, "--quiet", "--batch-kb", "64", "--stats-timing"] + NOSUP + [arc], expect=0)
+            check(read(os.path.join(o, "codes.csv")) == read(os.path.join(out, "codes.csv")), "codes.csv identical with --threads %s %s" % (t, name))
+            check(read(o + ".csv") == read(per), "per-record identical with --threads %s %s" % (t, name))
+            if name:
+                mi = json.loads(read(os.path.join(o, "manifest.json")))
+                check(mi["inputs"][0]["zstd_frames"] == len(frames), "multi-frame: zstd_frames %r" % mi["inputs"][0]["zstd_frames"])
+                check(mi["stages"]["decompress"] > 0, "multi-frame: decompress stage timed")
+
+    # two multi-frame inputs: the second is decompressed ahead while the first is chunked
+    o = os.path.join(tmp, "multi-twice")
+    run(["run", "--text-col", "note", "--id-col", "id", "--out", o, "--per-record", o + ".csv", "--threads", "2", "--quiet"] + NOSUP + [multi, multi], expect=0)
+    mt = json.loads(read(os.path.join(o, "manifest.json")))
+    one = json.loads(read(os.path.join(tmp, "multi-t2", "manifest.json")))["inputs"][0]
+    check(mt["inputs"] == [one, one], "two multi-frame inputs: manifest input entries")
+    body = read(per).split(b"\n", 1)[1]
+    check(read(o + ".csv") == read(per) + body, "two multi-frame inputs: per-record in input order")
+
+    # frame-parallel (a file) against the streaming path (the same bytes on stdin): clean,
+    # a corrupt frame in the middle, a truncated last frame, garbage between frames.
+    # Every output, the error line, the exit code and the manifest (but timings) agree.
+    def streaming_parity(label, data):
+        path = os.path.join(tmp, "par-%s.csv.zst" % label)
+        with open(path, "wb") as f:
+            f.write(data)
+        res = []
+        for src in (path, "-"):
+            o = os.path.join(tmp, "par-%s-%s" % (label, "stdin" if src == "-" else "file"))
+            p = run(["run", "--text-col", "note", "--id-col", "id", "--out", o, "--per-record", o + ".csv", "--threads", "2", "--quiet"] + NOSUP + [src],
+                    stdin=data if src == "-" else None)
+            norm = lambda b: b.replace(path.encode(), b"INPUT").replace(b"at -:", b"at INPUT:").replace(b"\n-,", b"\nINPUT,")
+            m = json.loads(read(os.path.join(o, "manifest.json"))) if os.path.exists(os.path.join(o, "manifest.json")) else {}
+            for k in ("seconds", "mb_per_s", "records_per_s", "command"):
+                m.pop(k, None)
+            for i in m.get("inputs", []):
+                i["path"] = "INPUT"
+                if i.get("error"):
+                    i["error"] = norm(i["error"].encode()).decode()
+            outs = [read(os.path.join(o, f)) if os.path.exists(os.path.join(o, f)) else None for f in ("codes.csv", "rejects.csv")]
+            res.append((p.returncode, norm(p.stderr), [norm(x) if x else x for x in outs], read(o + ".csv") if os.path.exists(o + ".csv") else None, m))
+        check(res[0][0] == res[1][0], "%s: exit %d (file) vs %d (stdin)" % (label, res[0][0], res[1][0]))
+        check(res[0][1] == res[1][1], "%s: stderr %r vs %r" % (label, res[0][1], res[1][1]))
+        check(res[0][2] == res[1][2], "%s: codes.csv / rejects.csv differ from the streaming path" % label)
+        check(res[0][3] == res[1][3], "%s: per-record differs from the streaming path" % label)
+        check(res[0][4] == res[1][4], "%s: manifest differs from the streaming path" % label)
+        return res[0]
+    whole = b"".join(frames)
+    streaming_parity("clean", whole)
+    mid = len(starts) // 2
+    bad = bytearray(whole)
+    a, b = starts[mid], starts[mid + 1]
+    for i in range((a + b) // 2, (a + b) // 2 + 16):
+        bad[i] ^= 0x5A
+    rc, err, _, _, m = streaming_parity("corrupt-middle", bytes(bad))
+    check(rc == 3 and b"corrupt zstd data" in err and ("byte %d)" % a).encode() in err, "corrupt middle frame: %r" % err)
+    check(0 < m.get("records", {}).get("read", 0) < r["read"], "corrupt middle frame: the records before it are coded")
+    rc, err, _, _, m = streaming_parity("truncated-last", whole[:starts[-1] + (len(whole) - starts[-1]) // 2])
+    check(rc == 3 and b"truncated zstd frame" in err, "truncated last frame: %r" % err)
+    rc, err, _, _, _ = streaming_parity("garbage", whole[:starts[3]] + b"\0\0\0\0garbage" + whole[starts[3]:])
+    check(rc == 3 and ("byte %d)" % starts[3]).encode() in err, "garbage between frames: %r" % err)
     # split the records across three files (zst, plain csv, stdin) and a directory
     recs = list(csv.reader(io.StringIO(text)))
     header, body = recs[0], recs[1:]

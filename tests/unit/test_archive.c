@@ -1,11 +1,15 @@
 /* test_archive.c — streaming zstd (multi-frame, skippable frames, truncated, corrupt),
- * quote-aware chunking with records straddling read and batch boundaries, per-record
+ * frame-parallel decompression (mc_zpool) against the streaming decoder on awkward
+ * multi-frame archives (same bytes, errors, offsets, counts and digest), quote-aware chunking with records straddling read and batch boundaries, per-record
  * CSV parsing and rejects, and the dictionary loader's refusal of damaged files. */
 #include "mc_test.h"
 #include "archive/mc_archive.h"
+#include "common/mc_util.h"
 #include "mc_build.h"
 #include "mc_dict.h"
 #include "record/mc_record.h"
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 #define ZSTD_STATIC_LINKING_ONLY
@@ -38,6 +42,87 @@ static char *read_all(const char *path, size_t *len, mc_status *st)
     mc_reader_close(r);
     *len = n;
     return buf;
+}
+
+/* Everything a reader reports, for comparing the frame-parallel reader with the
+ * streaming one. Reads follow a fixed irregular pattern of request sizes. */
+typedef struct {
+    mc_status st;
+    mc_error e;
+    char *data;
+    size_t len;
+    uint64_t bytes_in, bytes_out, frames, digest;
+} readout;
+
+static _Atomic int helpers_stop;
+static void *helper(void *pool)
+{
+    while (!atomic_load(&helpers_stop))
+        if (!mc_zpool_help(pool)) usleep(50);
+    return NULL;
+}
+
+static void read_out_r(mc_reader *r, readout *o)
+{
+    static const size_t caps[] = {65536, 7, 300000, 1000, 1 << 20, 4096, 131075, 1};
+    size_t cap = 1 << 20;
+    o->data = malloc(cap);
+    for (size_t i = 0;; i++) {
+        size_t want = caps[i % 8];
+        if (o->len + want > cap) o->data = realloc(o->data, cap = 2 * (o->len + want));
+        size_t got;
+        o->st = mc_reader_read(r, o->data + o->len, want, &got, &o->e);
+        if (o->st) break;
+        if (got == 0) break;
+        if (got != want) { /* a short read is the end: the next read must say so */
+            o->len += got;
+            o->st = mc_reader_read(r, o->data + o->len, want, &got, &o->e);
+            if (!o->st && got) o->st = MC_E_INTERNAL;
+            break;
+        }
+        o->len += got;
+    }
+    o->bytes_in = mc_reader_bytes_in(r);
+    o->bytes_out = mc_reader_bytes_out(r);
+    o->frames = mc_reader_frames(r);
+    o->digest = mc_reader_digest(r);
+    mc_reader_close(r);
+}
+
+static void read_out(const char *path, mc_zpool *pool, readout *o)
+{
+    memset(o, 0, sizeof *o);
+    mc_reader *r;
+    o->st = mc_reader_open(path, &r, &o->e);
+    if (o->st) return;
+    if (pool) mc_reader_set_pool(r, pool);
+    read_out_r(r, o);
+}
+
+static int same_readout(const readout *a, const readout *b)
+{
+    int ok = a->st == b->st && a->len == b->len && memcmp(a->data, b->data, a->len) == 0 && a->bytes_in == b->bytes_in &&
+             a->bytes_out == b->bytes_out && a->frames == b->frames && a->digest == b->digest;
+    if (a->st) ok = ok && a->e.offset == b->e.offset && strcmp(a->e.msg, b->e.msg) == 0;
+    if (!ok)
+        fprintf(stderr, "  stream: st %d len %zu in %llu frames %llu off %llu %s\n  tasks:  st %d len %zu in %llu frames %llu off %llu %s\n",
+                a->st, a->len, (unsigned long long)a->bytes_in, (unsigned long long)a->frames, (unsigned long long)a->e.offset,
+                a->st ? a->e.msg : "", b->st, b->len, (unsigned long long)b->bytes_in, (unsigned long long)b->frames,
+                (unsigned long long)b->e.offset, b->st ? b->e.msg : "");
+    return ok;
+}
+
+/* Compress src as a frame without a content size (the streaming compressor's way). */
+static size_t compress_unknown_size(char *dst, size_t cap, const char *src, size_t n)
+{
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+    ZSTD_outBuffer ob = {dst, cap, 0};
+    ZSTD_inBuffer ib = {src, n, 0};
+    ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue);
+    while (ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_end) != 0) {}
+    ZSTD_freeCCtx(c);
+    return ob.pos;
 }
 
 /* A CSV with awkward records: quoted newlines, "" escapes, CRLF, commas. */
@@ -115,6 +200,116 @@ int main(void)
     back = read_all(p3, &got, &st);
     MC_CHECK(st == MC_E_ZSTD || (st == MC_OK && (got != len || memcmp(back, csv, len) != 0)));
     free(back);
+
+    /* frame-parallel decompression gives exactly what the streaming decoder gives:
+     * frames cut inside quoted fields and records, empty frames, skippable frames
+     * between data frames, frames without a content size, frames over the task limit
+     * (streamed, then back to tasks); then a corrupt frame in the middle, a truncated
+     * last frame and garbage between frames (errors at the same byte, after the same
+     * output). Pools: every task run by the reader, and two helper threads. */
+    {
+        char pm[256];
+        snprintf(pm, sizeof pm, "%s/multi.csv.zst", tmpdir);
+        size_t mcap = ZSTD_compressBound(len) * 2 + 4096, mn = 0, cut = 0;
+        char *m = malloc(mcap);
+        size_t starts[64], ns = 0; /* compressed offset of each data frame */
+        size_t step = 0;
+        const size_t sizes[] = {100003, 7, 250000, 0, 61, 400000, 180001, 0, 333333, 90000};
+        while (cut < len) {
+            size_t k = MC_MIN(sizes[step % 10], len - cut);
+            if (step == 6) k = MC_MIN((size_t)900000, len - cut); /* over the small pool's task limit */
+            if (step % 4 == 1) mn += ZSTD_writeSkippableFrame(m + mn, mcap - mn, "meta", 4, (unsigned)step % 16);
+            starts[ns++] = mn;
+            if (step % 3 == 2) mn += compress_unknown_size(m + mn, mcap - mn, csv + cut, k);
+            else {
+                ZSTD_CCtx *cc = ZSTD_createCCtx();
+                ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+                ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 1 + (int)step % 5);
+                mn += ZSTD_compress2(cc, m + mn, mcap - mn, csv + cut, k);
+                ZSTD_freeCCtx(cc);
+            }
+            cut += k;
+            step++;
+        }
+        mn += ZSTD_writeSkippableFrame(m + mn, mcap - mn, "end", 3, 1);
+        /* the first cut (100003) falls inside a record's quoted note */
+        MC_CHECK(memchr(csv + 100003 - 20, '"', 20) || memchr(csv + 100003, '"', 20));
+        mc_zpool *small = mc_zpool_create(3, 256 << 10, NULL, NULL);
+        mc_zpool *big = mc_zpool_create(6, 0, NULL, NULL);
+        pthread_t th[2];
+        atomic_store(&helpers_stop, 0);
+        for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, helper, big);
+        for (int variant = 0; variant < 5; variant++) {
+            char *v = malloc(mn + 64);
+            size_t vn = mn;
+            memcpy(v, m, mn);
+            if (variant == 1) { /* corrupt data in a middle frame */
+                size_t f = starts[ns / 2], g = starts[ns / 2 + 1];
+                for (size_t i = f + (g - f) / 2; i < f + (g - f) / 2 + 8; i++) v[i] ^= 0x5a;
+            } else if (variant == 2) { /* truncated last frame */
+                vn = starts[ns - 1] + (mn - starts[ns - 1]) / 2;
+            } else if (variant == 3) { /* garbage between frames */
+                memmove(v + starts[3] + 5, v + starts[3], mn - starts[3]);
+                memcpy(v + starts[3], "junk!", 5);
+                vn += 5;
+            } else if (variant == 4) { /* corrupt frame header (unknown block type) in a middle frame */
+                size_t f = starts[ns / 2 + 1];
+                v[f + 6] = (char)0xff;
+                v[f + 7] = (char)0xff;
+                v[f + 8] = (char)0xff;
+            }
+            write_file(pm, v, vn);
+            free(v);
+            readout a, b, c;
+            read_out(pm, NULL, &a);
+            double s0 = mc_zpool_seconds(small);
+            read_out(pm, small, &b);
+            read_out(pm, big, &c);
+            if (variant == 0) {
+                MC_CHECK(a.st == MC_OK && a.len == len && memcmp(a.data, csv, len) == 0);
+                MC_CHECK(mc_zpool_seconds(small) > s0); /* tasks did run */
+            } else if (a.st != MC_E_ZSTD) {
+                fprintf(stderr, "variant %d: no error\n", variant);
+                MC_CHECK(0);
+            }
+            if (!same_readout(&a, &b)) { fprintf(stderr, "variant %d, small pool\n", variant); MC_CHECK(0); }
+            if (!same_readout(&a, &c)) { fprintf(stderr, "variant %d, threads\n", variant); MC_CHECK(0); }
+            free(a.data);
+            free(b.data);
+            free(c.data);
+        }
+        /* two readers share a pool, the second prefetched before the first is read */
+        mc_reader *r;
+        mc_error e;
+        write_file(pm, m, mn);
+        {
+            readout a, b, c;
+            read_out(pm, NULL, &a);
+            memset(&c, 0, sizeof c);
+            MC_CHECK(mc_reader_open(pm, &r, &c.e) == MC_OK);
+            mc_reader_set_pool(r, big);
+            mc_reader_prefetch(r);
+            read_out(pm, big, &b);
+            read_out_r(r, &c);
+            MC_CHECK(same_readout(&a, &b) && same_readout(&a, &c));
+            free(a.data);
+            free(b.data);
+            free(c.data);
+        }
+        atomic_store(&helpers_stop, 1);
+        for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+        /* a reader closed early (tasks still in flight) */
+        MC_CHECK(mc_reader_open(pm, &r, &e) == MC_OK);
+        mc_reader_set_pool(r, big);
+        char tmp[1000];
+        size_t n1;
+        MC_CHECK(mc_reader_read(r, tmp, sizeof tmp, &n1, &e) == MC_OK && n1 == sizeof tmp && memcmp(tmp, csv, n1) == 0);
+        mc_reader_close(r);
+        mc_zpool_free(small);
+        mc_zpool_free(big);
+        free(m);
+        unlink(pm);
+    }
 
     /* chunking with small batches: every record once, in order, fields intact */
     for (int pass = 0; pass < 2; pass++) {
