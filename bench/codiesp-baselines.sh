@@ -5,7 +5,8 @@
 #             (dict build --no-default-lexicon --no-variants --icd10cm-order), run --no-context
 #   index     titles + composed Alphabetic Index phrases, no variants, no curated lexicon,
 #             no tabular inclusion terms, run --no-context
-#   medcode   the full dictionary (curated lexicon + order + index + tabular, variants),
+#   medcode   the full dictionary (curated lexicon + order + index + tabular + Neoplasm
+#             Table, variants),
 #             default run (context and coding rules on)
 # The baselines go through the same scanner (tokenizer, leftmost-longest matching and its
 # single-word guards, engine/match/mc_guard.h); only the dictionary sources and the
@@ -36,7 +37,8 @@ data=${MEDCODE_DATA:-$root/../shared/data}
 order=$data/icd10cm/fy2026/icd10cm-order-2026.txt
 index=$data/icd10cm/fy2025-index/ICD10CM_2025_Index.csv
 tabular=$data/icd10cm/tabular-fy2021/icd10cm_tabular_2021.xml
-for f in "$order" "$index" "$tabular"; do
+neoplasm=$data/icd10cm/fy2026/xml/icd10cm-neoplasm-April-1-2026-XML.xml
+for f in "$order" "$index" "$tabular" "$neoplasm"; do
     [ -f "$f" ] || { echo "codiesp-baselines.sh: missing $f (set MEDCODE_DATA)" >&2; exit 2; }
 done
 [ -x "$medcode" ] || { echo "codiesp-baselines.sh: medcode not found: $medcode" >&2; exit 2; }
@@ -46,6 +48,7 @@ mkdir -p "$work" "$(dirname "$results")"
 "$medcode" dict build --no-default-lexicon --no-variants --icd10cm-order "$order" --icd10cm-index "$index" \
     -o "$work/index.dict"
 "$medcode" dict build --icd10cm-order "$order" --icd10cm-index "$index" --icd10cm-tabular "$tabular" \
+    --icd10cm-neoplasm "$neoplasm" \
     -o "$work/medcode.dict"
 
 ev=$root/tests/eval/codiesp.sh
@@ -58,7 +61,7 @@ import re, sys, time
 work, out, version = sys.argv[1:4]
 systems = [("titles", "plain title matcher (order file titles, no variants, --no-context)"),
            ("index", "titles + Alphabetic Index phrases (no variants, no curation, --no-context)"),
-           ("medcode", "medcode full dictionary (curated + order + index + tabular, variants, context)")]
+           ("medcode", "medcode full dictionary (curated + order + index + tabular + neoplasm, variants, context)")]
 rows = []
 for name, _ in systems:
     split = mode = None

@@ -21,9 +21,10 @@ extern "C" {
 
 typedef struct mc_builder mc_builder;
 
-/* Where a term came from. Lower value = higher precedence when one phrase maps to
- * several codes (curated > abbreviation > lay > index > inclusion > title > user
- * lexicon rows carry the source they name). Stable numbers: stored in the file. */
+/* Where a term came from. Precedence when one phrase maps to several codes: curated >
+ * abbreviation > lay > user > index > neoplasm > inclusion > title (mc_source_rank; user
+ * lexicon rows carry the source they name). Stable numbers: stored in the file, so a
+ * new source takes the next number whatever its rank. */
 typedef enum {
     MC_SRC_CURATED = 0,      /* our curated lexicon, full phrase */
     MC_SRC_ABBREV = 1,       /* curated abbreviation / shorthand */
@@ -32,10 +33,12 @@ typedef enum {
     MC_SRC_INDEX = 4,        /* ICD-10-CM Alphabetic Index (composed phrase) */
     MC_SRC_INCLUSION = 5,    /* Tabular List inclusion term */
     MC_SRC_TITLE = 6,        /* code title (long or short) */
-    MC_SRC__COUNT = 7
+    MC_SRC_NEOPLASM = 7,     /* ICD-10-CM Neoplasm Table (site x behaviour phrase) */
+    MC_SRC__COUNT = 8
 } mc_source;
 
 const char *mc_source_name(mc_source s);          /* "curated", "abbreviation", ... */
+int mc_source_rank(mc_source s);                  /* 0 = highest precedence */
 int mc_source_parse(const char *name, mc_source *out); /* 0 ok, -1 unknown */
 
 mc_builder *mc_builder_create(void);
@@ -108,6 +111,9 @@ mc_status mc_builder_add_context_csv(mc_builder *b, const char *path, mc_error *
 mc_status mc_import_icd10cm_order(mc_builder *b, const char *path, mc_error *err);
 mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err);
 mc_status mc_import_icd10cm_tabular(mc_builder *b, const char *path, mc_error *err);
+/* Neoplasm Table, official XML or its CSV conversion: MC_SRC_NEOPLASM phrases per site
+ * and behaviour column (rules and templates in engine/dict/mc_import_icd10cm.c). */
+mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *err);
 
 /* Diagnosis groups (engine/dict/mc_import_groups.c; run-time API include/mc_groups.h).
  * Codes are matched to the dictionary when it is written (any import order); codes it

@@ -121,6 +121,7 @@ static const char *const DICT_HELP =
     "usage:\n"
     "  medcode dict build [--lexicon FILE.csv]... [--context FILE.csv] [--history-map FILE.csv]\n"
     "                     [--icd10cm-order FILE] [--icd10cm-index FILE] [--icd10cm-tabular FILE]\n"
+    "                     [--icd10cm-neoplasm FILE]\n"
     "                     [--ccsr DXCCSR.csv [--ccsr-categories FILE.csv]]\n"
     "                     [--elixhauser-ahrq MAP_LONG.tsv [--elixhauser-ahrq-weights FILE]\n"
     "                      [--elixhauser-ahrq-measures FILE]]\n"
@@ -131,7 +132,7 @@ static const char *const DICT_HELP =
     "\n"
     "DICT defaults to the embedded default dictionary. A lexicon is CSV with a header\n"
     "code,term[,system][,source][,flags] (source: curated|abbreviation|lay|user|index|\n"
-    "inclusion|title; flags: upper;category;guarded). The default dictionary's content\n"
+    "inclusion|title|neoplasm; flags: upper;category;guarded). The default dictionary's content\n"
     "(datasets/) is always included unless --no-default-lexicon is given. --no-variants\n"
     "generates no phrase variants (the baselines of bench/codiesp-baselines.sh).\n";
 
@@ -294,7 +295,7 @@ usage:
 
 static int cmd_dict_build(int argc, char **argv)
 {
-    const char *out = NULL, *order = NULL, *index = NULL, *tabular = NULL;
+    const char *out = NULL, *order = NULL, *index = NULL, *tabular = NULL, *neoplasm = NULL;
     const char *ccsr = NULL, *ccsr_cats = NULL, *ahrq = NULL, *ahrq_w = NULL, *ahrq_m = NULL; /* diagnosis groups */
     int no_default = 0, default_only = 0;
     mc_builder *b = mc_builder_create();
@@ -313,6 +314,7 @@ static int cmd_dict_build(int argc, char **argv)
         else if (!strcmp(a, "--icd10cm-order")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } order = argv[++i]; }
         else if (!strcmp(a, "--icd10cm-index")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } index = argv[++i]; }
         else if (!strcmp(a, "--icd10cm-tabular")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } tabular = argv[++i]; }
+        else if (!strcmp(a, "--icd10cm-neoplasm")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } neoplasm = argv[++i]; }
         else if (!strcmp(a, "--ccsr")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ccsr = argv[++i]; }
         else if (!strcmp(a, "--ccsr-categories")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ccsr_cats = argv[++i]; }
         else if (!strcmp(a, "--elixhauser-ahrq")) { if (!need_arg(i, argc, argv, "dict")) { rc = EX_USAGE; goto out; } ahrq = argv[++i]; }
@@ -346,6 +348,7 @@ static int cmd_dict_build(int argc, char **argv)
     }
     if (index && !st) st = mc_import_icd10cm_index(b, index, &e);
     if (tabular && !st) st = mc_import_icd10cm_tabular(b, tabular, &e);
+    if (neoplasm && !st) st = mc_import_icd10cm_neoplasm(b, neoplasm, &e);
     for (size_t i = 0; i < nl && !st; i++) st = mc_builder_add_lexicon_csv(b, lex[i], MC_SRC_USER, &e);
     for (size_t i = 0; i < nc && !st; i++) st = mc_builder_add_context_csv(b, ctx[i], &e);
     for (size_t i = 0; i < nz && !st; i++) st = mc_builder_add_zmap_csv(b, zmap[i], &e);
@@ -357,10 +360,11 @@ static int cmd_dict_build(int argc, char **argv)
     if (ahrq && !st) st = mc_import_ahrq_cmr(b, ahrq, ahrq_m, ahrq_w, &e);
     if (!st) {
         char opts[512];
-        snprintf(opts, sizeof opts, "default_lexicon=%s order=%s index=%s tabular=%s lexicons=%zu context=%zu",
-                 no_default && !default_only ? "no" : "yes", order ? "yes" : "no", index ? "yes" : "no", tabular ? "yes" : "no", nl, nc);
+        snprintf(opts, sizeof opts, "default_lexicon=%s order=%s index=%s tabular=%s neoplasm=%s lexicons=%zu context=%zu",
+                 no_default && !default_only ? "no" : "yes", order ? "yes" : "no", index ? "yes" : "no", tabular ? "yes" : "no",
+                 neoplasm ? "yes" : "no", nl, nc);
         mc_builder_set_meta(b, "options", opts);
-        mc_builder_set_flags(b, (no_default && !default_only ? 0u : 1u) | (order ? 2u : 0u) | (index ? 4u : 0u) | (tabular ? 8u : 0u));
+        mc_builder_set_flags(b, (no_default && !default_only ? 0u : 1u) | (order ? 2u : 0u) | (index ? 4u : 0u) | (tabular ? 8u : 0u) | (neoplasm ? 16u : 0u));
         st = mc_builder_write(b, out, &e);
     }
     if (st) { rc = fail(&e); goto out; }
@@ -394,15 +398,15 @@ static int cmd_dict_info(int argc, char **argv)
     printf("release: %s\n", rel ? rel : "");
     printf("codes: %u\nbillable: %u\nterms: %u\nvocabulary: %u\ntrie_nodes: %u\ntriggers: %u\nblocks: %u\nchapters: %u\n", di.n_codes,
            di.n_billable, di.n_terms, di.n_vocab, di.n_nodes, di.n_triggers, di.n_blocks, di.n_chapters);
-    long per_src[8] = {0}, variants = 0;
+    long per_src[MC_SRC__COUNT] = {0}, variants = 0;
     for (uint32_t i = 0; i < di.n_terms; i++) {
         mc_term_info t;
         mc_dict_term(d, i, &t);
         if (t.trie) continue;
-        if (t.source >= 0 && t.source < 7) per_src[t.source]++;
+        if (t.source >= 0 && t.source < MC_SRC__COUNT) per_src[t.source]++;
         variants += (t.flags & MC_TERMF_VARIANT) != 0;
     }
-    for (int s = 0; s < 7; s++) printf("phrases.%s: %ld\n", mc_source_name((mc_source)s), per_src[s]);
+    for (int s = 0; s < MC_SRC__COUNT; s++) printf("phrases.%s: %ld\n", mc_source_name((mc_source)s), per_src[s]);
     printf("phrases.variants: %ld\n", variants);
     for (size_t i = 0; i < mc_dict_counter_count(d); i++) {
         const char *k, *v;

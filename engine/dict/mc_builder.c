@@ -60,9 +60,13 @@ struct mc_builder {
     struct mc_bgroups *groups;        /* CCSR / AHRQ data (mc_import_groups.c) */
 };
 
-static const char *const src_names[MC_SRC__COUNT] = {"curated", "abbreviation", "lay", "user", "index", "inclusion", "title"};
+static const char *const src_names[MC_SRC__COUNT] = {"curated", "abbreviation", "lay", "user", "index", "inclusion", "title", "neoplasm"};
+/* Precedence rank per source number: the Neoplasm Table's generated phrases rank with the
+ * Alphabetic Index, just after its own phrases (which CMS wrote one by one). */
+static const unsigned char src_rank[MC_SRC__COUNT] = {0, 1, 2, 3, 4, 6, 7, 5};
 
 const char *mc_source_name(mc_source s) { return (unsigned)s < MC_SRC__COUNT ? src_names[s] : "unknown"; }
+int mc_source_rank(mc_source s) { return (unsigned)s < MC_SRC__COUNT ? src_rank[s] : MC_SRC__COUNT; }
 int mc_source_parse(const char *name, mc_source *out)
 {
     for (int i = 0; i < MC_SRC__COUNT; i++)
@@ -181,7 +185,7 @@ void mc_builder_codes_with_prefix(const mc_builder *b, const char *prefix, void 
 static int better(const mc_builder *b, const bphrase *cur, unsigned src, unsigned flags, uint32_t code, long *reason)
 {
     unsigned cv = (cur->flags & MC_TERMF_VARIANT) != 0, nv = (flags & MC_TERMF_VARIANT) != 0;
-    if (src != cur->source) { *reason = 1; return src < cur->source; }
+    if (src != cur->source) { *reason = 1; return mc_source_rank((mc_source)src) < mc_source_rank((mc_source)cur->source); }
     if (nv != cv) { *reason = 1; return nv < cv; }
     const bcode *a = &b->codes.items[code], *c = &b->codes.items[cur->code];
     if (a->billable != c->billable) { *reason = 2; return a->billable > c->billable; }
@@ -217,7 +221,7 @@ static mc_status add_phrase(mc_builder *b, int trie, uint32_t target, const char
     }
     bphrase *cur = &b->phrases.items[*v - 1];
     if (trie || cur->code == target) {
-        if (!trie && src < cur->source) cur->source = (uint8_t)src;
+        if (!trie && mc_source_rank((mc_source)src) < mc_source_rank((mc_source)cur->source)) cur->source = (uint8_t)src;
         return MC_OK; /* triggers: first definition wins */
     }
     if (cur->n_codes++ == 1) b->ambiguous++;

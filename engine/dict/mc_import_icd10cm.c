@@ -40,9 +40,12 @@
  * the remaining candidates differ in one character after the prefix (placeholders X
  * aside), that character takes the laterality values {1 right, 2 left, [3 bilateral],
  * 9 unspecified}, and the chapter has laterality axes (codes starting C D H I L M N Q S T;
- * "E11.21/22/29" is not a side), the unspecified side (9). A structural rule: with code
- * titles it could also check "right"/"left"/"unspecified". Otherwise unresolved: counted
- * and skipped.
+ * "E11.21/22/29" is not a side), the unspecified side (9); in the solid-neoplasm blocks
+ * (C00-C80, D00-D49) the values may be {0 unspecified, 1, 2[, 3]} ("C34.9-" -> C34.90;
+ * checked against the FY2026 titles: every such 0 code says "unspecified"), while in
+ * C90-C95 0 means "not having achieved remission" and is never picked. A structural
+ * rule: with code titles it could also check "right"/"left"/"unspecified". Otherwise
+ * unresolved: counted and skipped.
  * A code that exists but is a header is resolved by the same rule, else kept with
  * MC_TERMF_CATEGORY. A see-reference entry without a code takes the code of its target
  * ("Pneumonia, broncho" = main term Pneumonia, subterm broncho; the longest comma prefix
@@ -58,6 +61,7 @@
  */
 #include "mc_import_icd10cm.h"
 #include "mc_variants.h"
+#include "common/mc_strmap.h"
 #include "common/mc_util.h"
 #include <csv.h>
 #include <ctype.h>
@@ -213,7 +217,7 @@ static int resolve_prefix(const codeent *v, size_t n, const char *prefix, char o
     }
     if (nc > 1) {
         /* laterality: exactly one varying character at position L, the rest X fillers */
-        int seen[10] = {0}, pick = -1, other = 0;
+        int seen[10] = {0}, pick = -1, zero = -1, other = 0;
         for (int i = 0; i < nc; i++) {
             const char *c = cand[i]->c;
             size_t len = strlen(c);
@@ -225,9 +229,20 @@ static int resolve_prefix(const codeent *v, size_t n, const char *prefix, char o
             if (d == '1' || d == '2' || d == '3' || d == '9') {
                 if (seen[d - '0']++) return 0;
                 if (d == '9') pick = i;
+            } else if (d == '0' && zero < 0) {
+                zero = i;
             } else {
                 other = 1;
             }
+        }
+        /* 0 is the unspecified side in the solid-neoplasm blocks (C00-C80, D00-D49:
+         * "C34.90 ... unspecified bronchus or lung"); elsewhere it is another value
+         * (C90-C95: "not having achieved remission") */
+        if (zero >= 0) {
+            int solid = (p[0] == 'C' && (p[1] < '8' || (p[1] == '8' && p[2] == '0'))) ||
+                        (p[0] == 'D' && p[1] <= '4');
+            if (pick < 0 && solid) pick = zero;
+            else other = 1;
         }
         if (other || !seen[1] || !seen[2] || pick < 0) return 0;
         /* 1/2/9 also numbers non-lateral subdivisions ("E11.21/22/29"): only chapters
@@ -1032,6 +1047,8 @@ typedef struct {
     char *code;
     char *see;
     int has_manif;
+    char *cell[6];   /* Neoplasm Table: behaviour columns 2..7 (NULL: no cell) */
+    char *seealso;   /* Neoplasm Table: see-also reference of a row with codes */
 } inode;
 
 typedef struct {
@@ -1072,6 +1089,8 @@ static void itree_free(itree *t)
         free(t->v[i].title);
         free(t->v[i].code);
         free(t->v[i].see);
+        free(t->v[i].seealso);
+        for (int k = 0; k < 6; k++) free(t->v[i].cell[k]);
     }
     free(t->v);
 }
@@ -1089,18 +1108,19 @@ static char *dup_trim(const char *s, size_t n)
 /* --- CSV form */
 typedef struct {
     itree *t;
-    mc_buf f[8];
+    mc_buf f[12];
     int nf;
     long row;
     int header_seen;
     int bad;
     long badrow;
+    int neo;         /* Neoplasm Table CSV (11 columns) */
 } csvctx;
 
 static void csv_field(void *s, size_t n, void *ud)
 {
     csvctx *c = ud;
-    if (c->nf < 8) {
+    if (c->nf < 12) {
         c->f[c->nf].len = 0;
         if (mc_buf_append(&c->f[c->nf], s ? s : "", s ? n : 0)) c->t->oom = 1;
     }
@@ -1114,21 +1134,25 @@ static void csv_row(int term, void *ud)
     c->nf = 0;
     c->row++;
     if (c->bad) return;
+    /* field positions: index CSV RowID,Letter,Level,Term,See,SeeAlso,NonEssModif,Code;
+     * neoplasm CSV RowID,Level,Term,SeeAlso,NonEssModif,<6 behaviour columns> */
+    int o = c->neo ? -1 : 0, need = c->neo ? 11 : 8;
     if (!c->header_seen) {
         c->header_seen = 1;
-        if (nf < 8 || strcmp(c->f[2].data, "Level") != 0 || strcmp(c->f[3].data, "Term") != 0) {
+        if (nf < need || strcmp(c->f[2 + o].data, "Level") != 0 || strcmp(c->f[3 + o].data, "Term") != 0 ||
+            (c->neo && strcmp(c->f[5].data, "MalignantPrimary") != 0)) {
             c->bad = 1;
             c->badrow = c->row;
         }
         return;
     }
-    if (nf < 8) {
+    if (nf < need) {
         c->bad = 1;
         c->badrow = c->row;
         return;
     }
     char *e;
-    long level = strtol(c->f[2].data, &e, 10);
+    long level = strtol(c->f[2 + o].data, &e, 10);
     if (*e || level < 0 || level > 15) {
         c->bad = 1;
         c->badrow = c->row;
@@ -1147,19 +1171,35 @@ static void csv_row(int term, void *ud)
     if (t->depth < 16) t->stack[t->depth++] = i;
     inode *x = &t->v[i];
     mc_buf title = {0};
-    mc_buf_append(&title, c->f[3].data, c->f[3].len);
-    if (c->f[6].len) {
+    int nm = c->neo ? 4 : 6; /* NonEssModif */
+    mc_buf_append(&title, c->f[3 + o].data, c->f[3 + o].len);
+    if (c->f[nm].len) {
         mc_buf_putc(&title, 1);
-        mc_buf_append(&title, c->f[6].data, c->f[6].len);
+        mc_buf_append(&title, c->f[nm].data, c->f[nm].len);
         mc_buf_putc(&title, 2);
     }
     x->title = title.data ? title.data : mc_strdup("");
+    if (!x->title) t->oom = 1;
+    if (c->neo) {
+        /* the CSV has one reference column: a see for a row without codes, else see also */
+        int any = 0;
+        for (int k = 0; k < 6; k++)
+            if (c->f[5 + k].len) {
+                x->cell[k] = dup_trim(c->f[5 + k].data, c->f[5 + k].len);
+                any = 1;
+            }
+        if (c->f[3].len) {
+            char *r = dup_trim(c->f[3].data, c->f[3].len);
+            if (any) x->seealso = r;
+            else x->see = r;
+        }
+        return;
+    }
     if (c->f[4].len) x->see = dup_trim(c->f[4].data, c->f[4].len);
     if (c->f[7].len) x->code = dup_trim(c->f[7].data, c->f[7].len);
-    if (!x->title) t->oom = 1;
 }
 
-static mc_status read_index_csv(itree *t, FILE *f, const char *path, mc_error *err)
+static mc_status read_index_csv(itree *t, FILE *f, const char *path, int neo, mc_error *err)
 {
     struct csv_parser p;
     if (csv_init(&p, CSV_APPEND_NULL) != 0)
@@ -1167,6 +1207,7 @@ static mc_status read_index_csv(itree *t, FILE *f, const char *path, mc_error *e
     csvctx c;
     memset(&c, 0, sizeof c);
     c.t = t;
+    c.neo = neo;
     char buf[65536];
     size_t n;
     mc_status st = MC_OK;
@@ -1182,21 +1223,24 @@ static mc_status read_index_csv(itree *t, FILE *f, const char *path, mc_error *e
         st = mc_error_set(err, MC_E_DICT_BUILD, path, (uint64_t)c.row + 1, 0, 0,
                           "index CSV: %s", csv_strerror(csv_error(&p)));
     csv_free(&p);
-    for (int i = 0; i < 8; i++) mc_buf_free(&c.f[i]);
+    for (int i = 0; i < 12; i++) mc_buf_free(&c.f[i]);
     if (st != MC_OK) return st;
     if (t->oom) return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
     if (c.bad)
         return mc_error_set(err, MC_E_DICT_BUILD, path, (uint64_t)(c.badrow > 1 ? c.badrow - 1 : 0),
                             0, 0,
-                            c.badrow == 1 ? "index CSV header must be RowID,Letter,Level,Term,"
-                                            "See,SeeAlso,NonEssModif,Code"
-                                          : "index CSV row %ld: bad level or field count",
+                            c.badrow == 1 ? (neo ? "neoplasm CSV header must be RowID,Level,Term,SeeAlso,"
+                                                   "NonEssModif,MalignantPrimary,MalignantSecondary,"
+                                                   "CaInSitu,Benign,UncertainBehavior,UnspecifiedBehavior"
+                                                 : "index CSV header must be RowID,Letter,Level,Term,"
+                                                   "See,SeeAlso,NonEssModif,Code")
+                                          : "CSV row %ld: bad level or field count",
                             c.badrow - 1);
     return MC_OK;
 }
 
 /* --- XML form */
-enum { XT_NONE, XT_TITLE, XT_CODE, XT_SEE, XT_MANIF };
+enum { XT_NONE, XT_TITLE, XT_CODE, XT_SEE, XT_MANIF, XT_CELL, XT_SEEALSO };
 typedef struct {
     itree *t;
     XML_Parser xp;
@@ -1208,6 +1252,8 @@ typedef struct {
     int text;           /* XT_* being collected */
     int text_depth;
     int in_nemod;
+    int cell_col;       /* column of the cell being read (2..7) */
+    long cells;         /* cells read (Neoplasm Table) */
     mc_buf buf;
 } xmlctx;
 
@@ -1244,6 +1290,13 @@ static void x_start(void *ud, const XML_Char *name, const XML_Char **atts)
         else if (strcmp(name, "code") == 0) k = XT_CODE;
         else if (strcmp(name, "see") == 0) k = XT_SEE;
         else if (strcmp(name, "manif") == 0) k = XT_MANIF;
+        else if (strcmp(name, "seeAlso") == 0) k = XT_SEEALSO;
+        else if (strcmp(name, "cell") == 0) {
+            c->cell_col = 0;
+            for (int i = 0; atts[i]; i += 2)
+                if (strcmp(atts[i], "col") == 0) c->cell_col = atoi(atts[i + 1]);
+            if (c->cell_col >= 2 && c->cell_col <= 7) k = XT_CELL;
+        }
         if (k != XT_NONE) {
             c->text = k;
             c->text_depth = c->depth;
@@ -1271,6 +1324,12 @@ static void x_end(void *ud, const XML_Char *name)
         case XT_TITLE: free(x->title); x->title = s; break;
         case XT_CODE: free(x->code); x->code = s; break;
         case XT_SEE: free(x->see); x->see = s; break;
+        case XT_SEEALSO: free(x->seealso); x->seealso = s; break;
+        case XT_CELL:
+            free(x->cell[c->cell_col - 2]);
+            x->cell[c->cell_col - 2] = s;
+            c->cells++;
+            break;
         default: x->has_manif = 1; free(s); break;
         }
         c->text = XT_NONE;
@@ -1622,12 +1681,652 @@ mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err
                                                   "is not ICD10CM.index)");
     } else {
         if (hn == 3 && head[0] == 0xEF) fseek(f, 3, SEEK_SET);
-        st = read_index_csv(&t, f, path, err);
+        st = read_index_csv(&t, f, path, 0, err);
     }
     fclose(f);
     if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
     if (st == MC_OK) st = emit_index(b, &t, &cs, path, err);
     if (st == MC_OK) set_source_meta(b, "index", path, NULL);
+    itree_free(&t);
+    free(cs.v);
+    return st;
+}
+
+/* ------------------------------------------------------------------ neoplasm table
+ *
+ * The Neoplasm Table (official XML: the index schema with <cell col="2..7"> behaviour
+ * columns; or its CSV conversion RowID,Level,Term,SeeAlso,NonEssModif,MalignantPrimary,
+ * MalignantSecondary,CaInSitu,Benign,UncertainBehavior,UnspecifiedBehavior) gives, per
+ * site row, one code per behaviour. Each row becomes MC_SRC_NEOPLASM phrases: its site
+ * forms put into the templates of every behaviour column that has a code.
+ *
+ * Site forms of a row:
+ *   - a title "A, B": B is a synonym of A when they share a stem ("abdomen, abdominal",
+ *     "lymph, lymphatic channel"), else a modifier put before A ("lingula, lung" ->
+ *     "lung lingula", "calyx, renal" -> "renal calyx"); a title with a part "or X"
+ *     lists alternatives of A's last word ("digestive organs, system, tube, or tract"
+ *     -> "digestive organs", "digestive system", "digestive tube", "digestive tract");
+ *   - nonessential modifiers optional (none, each of the first two groups, both), an
+ *     adjective-like one before the word ("bladder (urinary)" -> "urinary bladder");
+ *     "NEC" dropped; "X a or b" gives "X a" and "X b" ("bile or biliary");
+ *   - a subterm C of a parent form P: "P C" when P is adjective-like ("abdominal wall")
+ *     or C starts with a connector ("colon with rectum"); "C P" when C is adjective-like
+ *     ("large intestine"); C alone when it says "of" itself ("lower lobe of lung");
+ *     otherwise both orders ("lower lobe lung", "lymph gland");
+ *   - neo_site_extra adds the adjectives a note uses for a few sites the table names only
+ *     as nouns ("bone" -> "osseous", "bony"; "lymph gland" -> "lymph node", "nodal").
+ * A form is adjectival when its last word is adjective-like ("pulmonary", "hepatic",
+ * "renal"; not "thyroid", "adrenal" ...: neo_nouns): it only goes before a noun.
+ * Templates (neo_tpl, "%s" = the site form; "of" forms for noun forms only): see the
+ * table below. Words a coder would not code as a neoplasm are never used: "mass",
+ * "lesion" alone, "growth", "nodule" (R-codes and others in the Alphabetic Index); a
+ * "tumor" or "neoplasm" without a behaviour is the unspecified-behaviour column (the
+ * index: "Tumor - see Neoplasm, unspecified behavior, by site"); "metastatic <site>
+ * cancer" names the primary site (index: "Metastasis, cancer, from specified site - see
+ * Neoplasm, malignant"), so the secondary column only gets "metastasis to", "<site>
+ * metastases", "metastatic to", "metastatic disease of/to" and the like. "tumor" also in
+ * the spelling "tumour".
+ * Rows: the top row "Neoplasm, neoplastic" gives only the explicit behaviour phrases of
+ * neo_top (multi-word; a bare "cancer" or "tumor" never becomes C80.1/D49.9, see
+ * engine/match/mc_guard.h rule 2); other rows whose every code is a residual code of
+ * unspecified site (C80.x, C79.9, D09.9, D36.9, D48.9, D49.9) give none ("disseminated",
+ * "unknown site"); "Note:" rows none. A subterm naming a morphology ("basal cell
+ * carcinoma" under a skin site) gives "<morphology> of [the] <parent>" and "<parent>
+ * <morphology>" for its malignant column; "specified type" rows give nothing.
+ * Codes: checked like index codes (check_code); an incomplete code the index rule cannot
+ * resolve is tried once more with its unspecified subdivision ("D05.-" -> "D05.9-" ->
+ * D05.90) or, for the breast (C50.x-: female/male, then side), the female form ("C50.9-"
+ * -> "C50.91-" -> C50.919; the table does not say, and most breast cancers are
+ * female).
+ * References: a row without codes and a see reference ("accessory sinus - see Neoplasm,
+ * sinus") takes the codes of its target row; a row with codes and a see-also reference
+ * takes, for each column it leaves empty ("-"), the target row's code ("colon" see also
+ * "Neoplasm, intestine, large": benign D12.6). Targets name rows under the top row by
+ * their titles, a part matching a row's first comma part or its leading words; chains
+ * up to 4 hops; others ("Tumor, carcinoid", "Index to disease, by histology") counted.
+ * Phrase conflicts: rows are emitted shallow first, and a phrase an earlier row already
+ * gave another code is skipped (counted): the site a clinician names ("colon") wins over
+ * a deeper composition that happens to read the same.
+ */
+
+#define NEO_FORMS 12
+#define NEO_COLS 6
+typedef struct {
+    char s[NEO_FORMS][PHRASE_MAX];
+    unsigned char adj[NEO_FORMS];
+    int n;
+} sforms;
+
+static const char *const neo_nouns[] = {"thyroid", "parathyroid", "adrenal", "adenoid", "sigmoid",
+                                        "ethmoid", "sphenoid", "hyoid", "arytenoid", "cricoid",
+                                        "mastoid", "thyroglossal", NULL};
+
+static int neo_adj(const char *form)
+{
+    const char *w = last_word(form);
+    if (in_list(neo_nouns, w)) return 0;
+    return is_adj(w) || strcmp(w, "anal") == 0 || strcmp(w, "nodal") == 0;
+}
+
+static void sf_add(sforms *f, const char *s, int adj)
+{
+    char t[PHRASE_MAX];
+    scpy(t, sizeof t, s);
+    trim_spaces(t);
+    if (!t[0] || f->n == NEO_FORMS) return;
+    for (int i = 0; i < f->n; i++)
+        if (strcasecmp(f->s[i], t) == 0) return;
+    scpy(f->s[f->n], PHRASE_MAX, t);
+    f->adj[f->n] = (unsigned char)(adj < 0 ? neo_adj(t) : adj);
+    f->n++;
+}
+
+/* "X a or b" (a, b single words) -> "X a", "X b"; anything else as is. */
+static void sf_add_or(sforms *f, const char *s)
+{
+    const char *o = strstr(s, " or ");
+    if (o && !strchr(o + 4, ' ') && !strstr(o + 4, " or ")) {
+        const char *a = o;
+        while (a > s && a[-1] != ' ') a--;
+        if (a < o) {
+            char x[PHRASE_MAX], y[PHRASE_MAX];
+            snprintf(x, sizeof x, "%.*s", (int)(o - s), s);
+            snprintf(y, sizeof y, "%.*s%s", (int)(a - s), s, o + 4);
+            sf_add(f, x, -1);
+            sf_add(f, y, -1);
+            return;
+        }
+    }
+    sf_add(f, s, -1);
+}
+
+/* Site forms of one title (rules above). */
+static void site_alts(const char *raw, sforms *out)
+{
+    out->n = 0;
+    char parts[8][PHRASE_MAX];
+    int np = split_commas(raw, parts);
+    if (np == 0) return;
+    char p0[PHRASE_MAX];
+    strip_markers(parts[0], p0, sizeof p0);
+    drop_nec(p0);
+    if (!p0[0] || strncasecmp(p0, "note", 4) == 0) return;
+    int orlist = 0;
+    for (int i = 1; i < np; i++) {
+        char t[PHRASE_MAX];
+        strip_markers(parts[i], t, sizeof t);
+        if (strncasecmp(t, "or ", 3) == 0) orlist = 1;
+    }
+    char bases[8][PHRASE_MAX], mods[PHRASE_MAX] = "";
+    int nb = 0;
+    scpy(bases[nb++], PHRASE_MAX, parts[0]);
+    char first0[PHRASE_MAX];
+    scpy(first0, sizeof first0, p0);
+    char *sp = strchr(first0, ' ');
+    if (sp) *sp = 0;
+    for (int i = 1; i < np && nb < 8; i++) {
+        char t[PHRASE_MAX];
+        strip_markers(parts[i], t, sizeof t);
+        drop_nec(t);
+        if (!t[0]) continue;
+        if (orlist) {
+            /* alternatives of the head's last word */
+            const char *w = strncasecmp(t, "or ", 3) == 0 ? t + 3 : t;
+            size_t keep = strlen(p0) - strlen(last_word(p0));
+            snprintf(bases[nb++], PHRASE_MAX, "%.*s%s", (int)keep, p0, w);
+            continue;
+        }
+        char tw[PHRASE_MAX];
+        scpy(tw, sizeof tw, t);
+        char *s2 = strchr(tw, ' ');
+        if (s2) *s2 = 0;
+        if (shares_stem(first0, tw))
+            scpy(bases[nb++], PHRASE_MAX, parts[i]);
+        else if (strlen(mods) + strlen(t) + 2 < sizeof mods) {
+            strcat(mods, t);
+            strcat(mods, " ");
+        }
+    }
+    for (int b = 0; b < nb; b++) {
+        alts a;
+        a.n = 0;
+        expand_nemod(bases[b], &a);
+        for (int i = 0; i < a.n && i < 4; i++) {
+            char f[PHRASE_MAX * 2];
+            if (sjoin(f, sizeof f, mods, "", a.s[i]) || strlen(f) >= PHRASE_MAX) continue;
+            if (strncasecmp(f, "see ", 4) == 0) continue;
+            sf_add_or(out, f);
+        }
+    }
+}
+
+/* Extra names of a few sites that the table gives only as nouns. */
+static const struct { const char *site, *extra; } neo_site_extra[] = {
+    {"bone", "osseous"},         {"bone", "bony"},          {"pancreas", "pancreatic"},
+    {"ovary", "ovarian"},        {"prostate", "prostatic"}, {"testis", "testicular"},
+    {"esophagus", "esophageal"}, {"colon", "colonic"},      {"lymph gland", "lymph node"},
+    {"lymph gland", "nodal"},    {"brain", "cerebral"},     {"testis", "testicle"},
+    {NULL, NULL}};
+
+/* Morphology subterms under a site (skin rows): "basal cell carcinoma". */
+static int neo_morph(const char *title)
+{
+    static const char *const m[] = {"carcinoma", "sarcoma", "melanoma", "mesothelioma", NULL};
+    const char *w = last_word(title);
+    return in_list(m, w);
+}
+
+/* Templates. flags: NT_NOUN = only for a noun site form (the form follows a preposition);
+ * NT_CORE = also for subterm rows (level 2 and deeper: at most NEO_SUBFORMS forms), which
+ * get only these, to keep the table's 1,900 rows from doubling the dictionary. */
+enum { NT_NOUN = 1, NT_CORE = 2 };
+#define NEO_SUBFORMS 6
+typedef struct {
+    int col;            /* 0 malignant primary .. 5 unspecified behaviour */
+    const char *tpl;
+    unsigned flags;
+} neo_tpl;
+
+static const neo_tpl neo_tpls[] = {
+    /* malignant primary */
+    {0, "%s cancer", NT_CORE},                      {0, "cancer of %s", NT_NOUN},
+    {0, "cancer of the %s", NT_NOUN | NT_CORE},         {0, "%s carcinoma", NT_CORE},
+    {0, "carcinoma of %s", NT_NOUN},          {0, "carcinoma of the %s", NT_NOUN | NT_CORE},
+    {0, "%s adenocarcinoma", 0},              {0, "adenocarcinoma of %s", NT_NOUN},
+    {0, "adenocarcinoma of the %s", NT_NOUN}, {0, "malignant neoplasm of %s", NT_NOUN | NT_CORE},
+    {0, "malignant neoplasm of the %s", NT_NOUN}, {0, "malignant %s neoplasm", 0},
+    {0, "malignant tumor of %s", NT_NOUN},    {0, "malignant tumor of the %s", NT_NOUN},
+    {0, "malignant %s tumor", 0},             {0, "%s malignancy", 0},
+    {0, "malignancy of the %s", NT_NOUN},
+    /* malignant secondary */
+    {1, "%s metastasis", NT_CORE},                  {1, "%s metastases", NT_CORE},
+    {1, "%s mets", 0},                        {1, "metastasis to %s", NT_NOUN},
+    {1, "metastasis to the %s", NT_NOUN | NT_CORE},     {1, "metastases to %s", NT_NOUN},
+    {1, "metastases to the %s", NT_NOUN | NT_CORE},     {1, "metastasis in the %s", NT_NOUN},
+    {1, "metastases in the %s", NT_NOUN},     {1, "metastatic to %s", NT_NOUN},
+    {1, "metastatic to the %s", NT_NOUN},     {1, "metastatic disease to %s", NT_NOUN},
+    {1, "metastatic disease to the %s", NT_NOUN}, {1, "metastatic disease of the %s", NT_NOUN},
+    {1, "metastatic disease in the %s", NT_NOUN}, {1, "%s metastatic disease", 0},
+    {1, "metastatic %s disease", 0},          {1, "metastatic %s lesion", 0},
+    {1, "%s metastatic lesion", 0},           {1, "metastatic lesion of the %s", NT_NOUN},
+    {1, "metastatic lesion in the %s", NT_NOUN}, {1, "secondary malignant neoplasm of %s", NT_NOUN | NT_CORE},
+    {1, "secondary malignant neoplasm of the %s", NT_NOUN}, {1, "secondary %s malignancy", 0},
+    {1, "mets to the %s", NT_NOUN},
+    /* carcinoma in situ */
+    {2, "carcinoma in situ of %s", NT_NOUN | NT_CORE},  {2, "carcinoma in situ of the %s", NT_NOUN | NT_CORE},
+    {2, "%s carcinoma in situ", 0},           {2, "in situ carcinoma of the %s", NT_NOUN},
+    /* benign */
+    {3, "benign neoplasm of %s", NT_NOUN | NT_CORE},    {3, "benign neoplasm of the %s", NT_NOUN},
+    {3, "benign %s neoplasm", 0},             {3, "benign tumor of %s", NT_NOUN},
+    {3, "benign tumor of the %s", NT_NOUN},   {3, "benign %s tumor", NT_CORE},
+    {3, "%s adenoma", NT_CORE},                     {3, "adenoma of the %s", NT_NOUN},
+    /* uncertain behaviour */
+    {4, "neoplasm of uncertain behavior of %s", NT_NOUN | NT_CORE},
+    {4, "neoplasm of uncertain behavior of the %s", NT_NOUN},
+    {4, "%s neoplasm of uncertain behavior", 0},
+    {4, "tumor of uncertain behavior of the %s", NT_NOUN},
+    /* unspecified behaviour */
+    {5, "neoplasm of %s", NT_NOUN | NT_CORE},           {5, "neoplasm of the %s", NT_NOUN},
+    {5, "%s neoplasm", NT_CORE},                    {5, "tumor of %s", NT_NOUN},
+    {5, "tumor of the %s", NT_NOUN | NT_CORE},          {5, "%s tumor", NT_CORE},
+    {5, "neoplasm of unspecified behavior of %s", NT_NOUN},
+    {5, "neoplasm of unspecified behavior of the %s", NT_NOUN},
+    {5, "%s neoplasm of unspecified behavior", 0},
+    {5, "%s neoplasia", 0},                   {5, "neoplasia of the %s", NT_NOUN},
+};
+
+/* The top row "Neoplasm, neoplastic": explicit behaviour phrases only. */
+static const neo_tpl neo_top[] = {
+    {0, "malignant neoplasm", 0},        {0, "malignant tumor", 0},
+    {1, "secondary malignant neoplasm", 0},
+    {2, "carcinoma in situ", 0},         {3, "benign neoplasm", 0},
+    {3, "benign tumor", 0},              {4, "neoplasm of uncertain behavior", 0},
+    {4, "tumor of uncertain behavior", 0}, {5, "neoplasm of unspecified behavior", 0},
+};
+
+static int neo_residual(const char *code)
+{
+    static const char *const r[] = {"C80.0", "C80.1", "C80.2", "C79.9", "D09.9", "D36.9",
+                                    "D48.9", "D49.9", NULL};
+    return in_list(r, code);
+}
+
+typedef struct {
+    mc_builder *b;
+    mc_strmap seen;      /* normalised phrase -> code index + 1 (first row wins) */
+    char (*codes)[16];   /* distinct codes, for the seen map values */
+    int ncodes, capcodes;
+    long phrases, conflicts, skipped;
+    mc_status st;
+} neoemit;
+
+static int neo_code_id(neoemit *e, const char *code)
+{
+    for (int i = e->ncodes - 1; i >= 0; i--)
+        if (strcmp(e->codes[i], code) == 0) return i;
+    if (e->ncodes == e->capcodes) {
+        int cap = e->capcodes ? e->capcodes * 2 : 256;
+        char (*v)[16] = realloc(e->codes, (size_t)cap * sizeof *v);
+        if (!v) return -1;
+        e->codes = v;
+        e->capcodes = cap;
+    }
+    scpy(e->codes[e->ncodes], 16, code);
+    return e->ncodes++;
+}
+
+static void neo_emit1(neoemit *e, const char *code, unsigned flags, const char *phrase)
+{
+    if (e->st != MC_OK) return;
+    char key[PHRASE_MAX];
+    norm_key(phrase, key, sizeof key);
+    if (!key[0] || !strchr(key, ' ') || !index_phrase_ok(code, key)) {
+        e->skipped++;
+        return;
+    }
+    int id = neo_code_id(e, code);
+    int ins = 0;
+    uint32_t *v = id < 0 ? NULL : mc_strmap_put(&e->seen, key, strlen(key), &ins);
+    if (!v) {
+        e->st = MC_E_NOMEM;
+        return;
+    }
+    if (!ins) {
+        if (*v != (uint32_t)id + 1) e->conflicts++;
+        return;
+    }
+    *v = (uint32_t)id + 1;
+    mc_status st = mc_builder_add_term(e->b, code, phrase, MC_SRC_NEOPLASM, flags, NULL);
+    if (st == MC_OK) e->phrases++;
+    else if (st != MC_E_DICT_BUILD) e->st = st;
+}
+
+static void neo_emit(neoemit *e, const char *code, unsigned flags, const char *phrase)
+{
+    neo_emit1(e, code, flags, phrase);
+    const char *t = strstr(phrase, "tumor");
+    if (t) {
+        char b[PHRASE_MAX + 8];
+        snprintf(b, sizeof b, "%.*stumour%s", (int)(t - phrase), phrase, t + 5);
+        neo_emit1(e, code, flags, b);
+    }
+}
+
+/* Code of one cell, resolved (rules above). Returns CODE_*; out/flags as check_code. */
+static int neo_check(const codeset *cs, const char *raw, char out[16], unsigned *flags)
+{
+    int r = check_code(cs, raw, out, flags);
+    if (r != CODE_UNRESOLVED && r != CODE_HEADER) return r;
+    char u[12];
+    undot(raw, u, sizeof u);
+    size_t n = strlen(u);
+    if (n < 3 || n > 6) return r;
+    if (strncmp(u, "C50", 3) == 0 && n == 4) u[n] = '1';
+    else u[n] = '9';
+    u[n + 1] = 0;
+    char o2[16];
+    if (resolve_prefix(cs->v, cs->n, u, o2)) {
+        memcpy(out, o2, 16);
+        *flags = 0;
+        return CODE_RESOLVED;
+    }
+    return r;
+}
+
+/* Row a reference names ("Neoplasm, lip, internal"), or -1. top: the top row. */
+static int neo_target(const itree *t, int top, const char *ref)
+{
+    char s[PHRASE_MAX * 2];
+    scpy(s, sizeof s, ref);
+    char parts[8][PHRASE_MAX];
+    int np = split_commas(s, parts);
+    if (np < 2) return -1;
+    char k0[PHRASE_MAX];
+    norm_key(parts[0], k0, sizeof k0);
+    if (strcmp(k0, "neoplasm") != 0) return -1;
+    int node = top;
+    for (int i = 1; i < np && node >= 0; i++) {
+        char pk[PHRASE_MAX];
+        norm_key(parts[i], pk, sizeof pk);
+        if (!strcmp(pk, "by site") || !strcmp(pk, "malignant") || !strcmp(pk, "benign") ||
+            !strcmp(pk, "secondary") || !strcmp(pk, "in situ"))
+            return -1; /* a column, not a site: "Neoplasm, by site, secondary" */
+        int c = child_by_title(t, node, pk);
+        if (c < 0) {
+            /* "skin" names "skin NOS" */
+            for (int ch = t->v[node].first_child; ch >= 0 && c < 0; ch = t->v[ch].next) {
+                char k[PHRASE_MAX];
+                node_key(&t->v[ch], k, sizeof k);
+                size_t kl = strlen(k), pl = strlen(pk);
+                if (kl == pl + 4 && strncmp(k, pk, pl) == 0 && strcmp(k + pl, " nos") == 0) c = ch;
+            }
+        }
+        if (c < 0) {
+            /* "lymph gland": leading words name the row, the rest a subterm */
+            char *sp = strchr(pk, ' ');
+            if (sp) {
+                *sp = 0;
+                int c1 = child_by_title(t, node, pk);
+                if (c1 >= 0) c = child_by_title(t, c1, sp + 1);
+            }
+        }
+        node = c;
+    }
+    return node == top ? -1 : node;
+}
+
+/* Site forms of node i (recursive over its parents, memoised in f/done). */
+static void neo_forms(const itree *t, int i, int top, sforms *f, unsigned char *done)
+{
+    if (done[i]) return;
+    done[i] = 1;
+    sforms *o = &f[i];
+    o->n = 0;
+    const inode *x = &t->v[i];
+    sforms c;
+    site_alts(x->title ? x->title : "", &c);
+    if (x->parent < 0 || x->parent == top) {
+        *o = c;
+    } else {
+        neo_forms(t, x->parent, top, f, done);
+        const sforms *p = &f[x->parent];
+        for (int a = 0; a < p->n; a++)
+            for (int k = 0; k < c.n; k++) {
+                const char *P = p->s[a], *C = c.s[k];
+                char j[PHRASE_MAX * 2 + 2];
+                if (starts_conn(C)) {
+                    if (!sjoin(j, sizeof j, P, " ", C)) sf_add(o, j, 0);
+                } else if (has_inner_conn(C)) {
+                    if (strstr(C, " of ")) sf_add(o, C, 0);
+                    else if (!sjoin(j, sizeof j, P, " ", C)) sf_add(o, j, 0);
+                } else if (p->adj[a]) {
+                    if (!sjoin(j, sizeof j, P, " ", C)) sf_add(o, j, -1);
+                } else if (c.adj[k]) {
+                    if (!sjoin(j, sizeof j, C, " ", P)) sf_add(o, j, 0);
+                } else {
+                    if (!sjoin(j, sizeof j, C, " ", P)) sf_add(o, j, 0);
+                    if (!sjoin(j, sizeof j, P, " ", C)) sf_add(o, j, 0);
+                }
+            }
+    }
+    int n0 = o->n;
+    for (int a = 0; a < n0; a++)
+        for (int k = 0; neo_site_extra[k].site; k++)
+            if (strcasecmp(o->s[a], neo_site_extra[k].site) == 0) sf_add(o, neo_site_extra[k].extra, -1);
+}
+
+static void neo_fill(char *buf, size_t cap, const char *tpl, const char *site)
+{
+    const char *p = strstr(tpl, "%s");
+    snprintf(buf, cap, "%.*s%s%s", (int)(p - tpl), tpl, site, p + 2);
+}
+
+static mc_status emit_neoplasm(mc_builder *b, itree *t, const codeset *cs, const char *path,
+                               mc_error *err)
+{
+    long rows = 0, cells = 0, inc_ok = 0, inc_bad = 0, header = 0, absent = 0, see_ok = 0,
+         see_bad = 0, also_ok = 0, also_bad = 0, residual = 0, nophrase = 0;
+    int n = t->n, top = -1;
+    for (int i = 0; i < n && top < 0; i++)
+        if (t->v[i].parent < 0) top = i;
+    char (*rc)[NEO_COLS][16] = calloc((size_t)(n ? n : 1), sizeof *rc);
+    unsigned char (*rf)[NEO_COLS] = calloc((size_t)(n ? n : 1), sizeof *rf);
+    sforms *f = calloc((size_t)(n ? n : 1), sizeof *f);
+    unsigned char *done = calloc((size_t)(n ? n : 1), 1);
+    neoemit e;
+    memset(&e, 0, sizeof e);
+    e.b = b;
+    if (!rc || !rf || !f || !done) {
+        free(rc);
+        free(rf);
+        free(f);
+        free(done);
+        return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        inode *x = &t->v[i];
+        int any = 0;
+        for (int k = 0; k < NEO_COLS; k++) {
+            const char *c = x->cell[k];
+            if (!c || !c[0] || strcmp(c, "-") == 0 || strcmp(c, "--") == 0) continue;
+            cells++;
+            unsigned fl = 0;
+            switch (neo_check(cs, c, rc[i][k], &fl)) {
+            case CODE_OK: break;
+            case CODE_RESOLVED: inc_ok++; break;
+            case CODE_HEADER: header++; break;
+            case CODE_UNRESOLVED: inc_bad++; rc[i][k][0] = 0; break;
+            default: absent++; rc[i][k][0] = 0; break;
+            }
+            rf[i][k] = (unsigned char)fl;
+            any = 1;
+        }
+        rows += any;
+    }
+    /* see (whole row) and see also (empty columns), after the whole file; 4 hops */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            inode *x = &t->v[i];
+            const char *ref = pass == 0 ? x->see : x->seealso;
+            if (!ref || !ref[0] || i == top) continue;
+            int any = 0;
+            for (int k = 0; k < NEO_COLS; k++) any |= x->cell[k] && x->cell[k][0];
+            if (pass == 0 && any) continue;
+            int node = i;
+            for (int hop = 0; hop < 4 && node >= 0; hop++) {
+                const inode *y = &t->v[node];
+                int has = 0;
+                for (int k = 0; k < NEO_COLS; k++) has |= rc[node][k][0] != 0;
+                if (node != i && has) break;
+                const char *r = y->see && y->see[0] ? y->see : (node == i ? ref : NULL);
+                node = r ? neo_target(t, top, r) : -1;
+            }
+            int filled = 0;
+            if (node >= 0 && node != i)
+                for (int k = 0; k < NEO_COLS; k++) {
+                    int empty = !x->cell[k] || !x->cell[k][0] || strcmp(x->cell[k], "-") == 0;
+                    if (pass == 0 || empty) {
+                        if (rc[node][k][0] && !rc[i][k][0]) {
+                            memcpy(rc[i][k], rc[node][k], 16);
+                            rf[i][k] = rf[node][k];
+                            filled = 1;
+                        }
+                    }
+                }
+            if (pass == 0) {
+                if (filled) see_ok++;
+                else see_bad++;
+            } else if (node >= 0 && node != i) {
+                also_ok += filled;
+            } else {
+                also_bad++;
+            }
+        }
+    /* phrases, shallow rows first */
+    char buf[PHRASE_MAX * 2];
+    for (int level = 0; level < 16 && e.st == MC_OK; level++)
+        for (int i = 0; i < n && e.st == MC_OK; i++) {
+            inode *x = &t->v[i];
+            if (x->level != level) continue;
+            int has = 0, resid = 1;
+            for (int k = 0; k < NEO_COLS; k++)
+                if (rc[i][k][0]) {
+                    has = 1;
+                    if (!neo_residual(rc[i][k])) resid = 0;
+                }
+            if (!has) continue;
+            long before = e.phrases;
+            if (i == top) {
+                for (size_t k = 0; k < sizeof neo_top / sizeof neo_top[0]; k++)
+                    if (rc[i][neo_top[k].col][0])
+                        neo_emit(&e, rc[i][neo_top[k].col], rf[i][neo_top[k].col], neo_top[k].tpl);
+                continue;
+            }
+            if (resid) {
+                residual++;
+                continue;
+            }
+            char tt[PHRASE_MAX];
+            strip_markers(x->title ? x->title : "", tt, sizeof tt);
+            drop_nec(tt);
+            if (strstr(tt, "specified type")) {
+                nophrase++;
+                continue;
+            }
+            if (neo_morph(tt) && x->parent >= 0 && x->parent != top) {
+                neo_forms(t, x->parent, top, f, done);
+                const sforms *p = &f[x->parent];
+                for (int a = 0; a < p->n; a++) {
+                    for (int k = 0; k < NEO_COLS; k++) {
+                        if (!rc[i][k][0] || k != 0) continue;
+                        snprintf(buf, sizeof buf, "%s %s", p->s[a], tt);
+                        neo_emit(&e, rc[i][k], rf[i][k], buf);
+                        if (p->adj[a]) continue;
+                        snprintf(buf, sizeof buf, "%s of %s", tt, p->s[a]);
+                        neo_emit(&e, rc[i][k], rf[i][k], buf);
+                        snprintf(buf, sizeof buf, "%s of the %s", tt, p->s[a]);
+                        neo_emit(&e, rc[i][k], rf[i][k], buf);
+                    }
+                }
+                if (e.phrases == before) nophrase++;
+                continue;
+            }
+            neo_forms(t, i, top, f, done);
+            const sforms *s = &f[i];
+            int sub = x->parent >= 0 && x->parent != top;
+            for (int a = 0; a < s->n && (!sub || a < NEO_SUBFORMS); a++)
+                for (size_t k = 0; k < sizeof neo_tpls / sizeof neo_tpls[0]; k++) {
+                    const neo_tpl *tp = &neo_tpls[k];
+                    if (!rc[i][tp->col][0] || ((tp->flags & NT_NOUN) && s->adj[a])) continue;
+                    if (sub && !(tp->flags & NT_CORE)) continue;
+                    if (strlen(s->s[a]) + strlen(tp->tpl) >= PHRASE_MAX) continue;
+                    neo_fill(buf, sizeof buf, tp->tpl, s->s[a]);
+                    neo_emit(&e, rc[i][tp->col], rf[i][tp->col], buf);
+                }
+            if (e.phrases == before) nophrase++;
+        }
+    mc_strmap_free(&e.seen);
+    free(e.codes);
+    free(rc);
+    free(rf);
+    free(f);
+    free(done);
+    if (e.st != MC_OK) return mc_error_set(err, e.st, path, 0, 0, 0, "builder refused a neoplasm term");
+    mc_builder_count(b, "neoplasm.rows", rows);
+    mc_builder_count(b, "neoplasm.cells", cells);
+    mc_builder_count(b, "neoplasm.phrases", e.phrases);
+    mc_builder_count(b, "neoplasm.incomplete_resolved", inc_ok);
+    mc_builder_count(b, "neoplasm.incomplete_unresolved", inc_bad);
+    mc_builder_count(b, "neoplasm.header_code", header);
+    mc_builder_count(b, "neoplasm.code_not_in_release", absent);
+    mc_builder_count(b, "neoplasm.see_resolved", see_ok);
+    mc_builder_count(b, "neoplasm.see_unresolved", see_bad);
+    mc_builder_count(b, "neoplasm.see_also_filled", also_ok);
+    mc_builder_count(b, "neoplasm.see_also_unresolved", also_bad);
+    mc_builder_count(b, "neoplasm.residual_rows", residual);
+    mc_builder_count(b, "neoplasm.phrase_conflicts", e.conflicts);
+    mc_builder_count(b, "neoplasm.no_phrase", nophrase);
+    return MC_OK;
+}
+
+mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *err)
+{
+    codeset cs;
+    FILE *f;
+    mc_status st = open_with_codes(b, path, "neoplasm table", &cs, &f, err);
+    if (st != MC_OK) return st;
+    unsigned char head[3];
+    size_t hn = fread(head, 1, 3, f);
+    int c;
+    if (!(hn == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)) rewind(f);
+    while ((c = getc(f)) != EOF && isspace(c)) {}
+    int is_xml = c == '<';
+    rewind(f);
+    itree t;
+    memset(&t, 0, sizeof t);
+    if (is_xml) {
+        xmlctx x;
+        memset(&x, 0, sizeof x);
+        x.t = &t;
+        st = read_xml(path, f, &x, x_start, x_end, x_text, &x.xp, err);
+        mc_buf_free(&x.buf);
+        if (st == MC_E_INTERNAL || (st == MC_OK && !x.root_ok))
+            st = t.oom ? mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory")
+                       : mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
+                                      x.root_ok ? "neoplasm XML nested too deep"
+                                                : "not an ICD-10-CM Neoplasm Table XML (root "
+                                                  "element is not ICD10CM.index)");
+        else if (st == MC_OK && x.cells == 0)
+            st = mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
+                              "not an ICD-10-CM Neoplasm Table XML (no <cell> columns)");
+    } else {
+        if (hn == 3 && head[0] == 0xEF) fseek(f, 3, SEEK_SET);
+        st = read_index_csv(&t, f, path, 1, err);
+    }
+    fclose(f);
+    if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
+    if (st == MC_OK) st = emit_neoplasm(b, &t, &cs, path, err);
+    if (st == MC_OK) set_source_meta(b, "neoplasm", path, NULL);
     itree_free(&t);
     free(cs.v);
     return st;

@@ -18,6 +18,11 @@
  *   index.guarded, index.no_phrase
  *   tabular.chapters, tabular.sections, tabular.inclusion_terms, tabular.incomplete_resolved,
  *   tabular.header_code, tabular.code_not_in_release
+ *   neoplasm.rows, neoplasm.cells, neoplasm.phrases, neoplasm.incomplete_resolved,
+ *   neoplasm.incomplete_unresolved, neoplasm.header_code, neoplasm.code_not_in_release,
+ *   neoplasm.see_resolved, neoplasm.see_unresolved, neoplasm.see_also_filled,
+ *   neoplasm.see_also_unresolved, neoplasm.residual_rows, neoplasm.phrase_conflicts,
+ *   neoplasm.no_phrase
  */
 #ifndef MC_IMPORT_ICD10CM_H
 #define MC_IMPORT_ICD10CM_H
@@ -47,6 +52,13 @@ mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err
 /* Tabular List XML (root ICD10CM.tabular): inclusion terms (MC_SRC_INCLUSION), chapter
  * ranges (from each chapter's sections) and section (block) ranges. Meta "source:tabular". */
 mc_status mc_import_icd10cm_tabular(mc_builder *b, const char *path, mc_error *err);
+
+/* Neoplasm Table, official XML (root ICD10CM.index with <cell col="2..7"> behaviour
+ * columns) or the CSV conversion (RowID,Level,Term,SeeAlso,NonEssModif,MalignantPrimary,
+ * MalignantSecondary,CaInSitu,Benign,UncertainBehavior,UnspecifiedBehavior), detected by
+ * content. Every site row gives MC_SRC_NEOPLASM phrases for each behaviour column with a
+ * code (site forms and templates in mc_import_icd10cm.c). Meta "source:neoplasm". */
+mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *err);
 
 /* Exposed for tests: compose the phrases of one index path. titles[0] is the main term,
  * titles[1..n-1] the subterms, each as written in the index, nonessential modifiers

@@ -63,6 +63,7 @@ enum {
 #define MC_BUILDF_ICD10CM_ORDER   0x2u
 #define MC_BUILDF_ICD10CM_INDEX   0x4u
 #define MC_BUILDF_ICD10CM_TABULAR 0x8u
+#define MC_BUILDF_ICD10CM_NEOPLASM 0x10u
 
 typedef struct { uint32_t key, val; } mc_fmeta;               /* string offsets */
 typedef struct {

@@ -1,7 +1,8 @@
 /* test_full_dict.c — the complete recipe (FY2026 order file + Alphabetic Index + Tabular
  * List + our lexicon) compiled by `medcode dict build`: every billable FY2026 code is in
  * the dictionary with its official title and its place in the hierarchy (category,
- * block, chapter), and well-known phrases resolve. usage: test_full_dict DICT ORDER_FILE */
+ * block, chapter), and well-known phrases resolve (with "neoplasm": also phrases of the
+ * Neoplasm Table). usage: test_full_dict DICT ORDER_FILE [neoplasm] */
 #include "mc_test.h"
 #include "mc_dict.h"
 #include "mc_scan.h"
@@ -49,11 +50,23 @@ int main(int argc, char **argv)
         {"essential hypertension", "I10"},
         {"chronic obstructive pulmonary disease", "J44.9"},
         {"acute kidney injury", "N17.9"},
+        /* the Neoplasm Table (argument "neoplasm": the dictionary was built with it) */
+        {"lung cancer", "C34.90"},
+        {"carcinoma of the breast", "C50.919"},
+        {"liver metastasis", "C78.7"},
+        {"metastatic disease to bone", "C79.51"},
+        {"benign neoplasm of colon", "D12.6"},
+        {"carcinoma in situ of cervix", "D06.9"},
+        {"hepatic metastases", "C78.7"},
+        {"lymph node metastases", "C77.9"},
+        {"bladder tumor", "D49.4"},
     };
+    size_t nex = sizeof ex / sizeof ex[0];
+    if (argc < 4 || strcmp(argv[3], "neoplasm") != 0) nex = 4;
     mc_scratch *s = mc_scratch_create(d);
     mc_scan_opts o;
     mc_scan_opts_default(&o);
-    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+    for (size_t i = 0; i < nex; i++) {
         const mc_mention *ms;
         size_t n;
         MC_CHECK(mc_scan(s, ex[i].text, strlen(ex[i].text), &o, &ms, &n) == MC_OK);

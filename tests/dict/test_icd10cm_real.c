@@ -14,7 +14,11 @@ static const char *const counters[] = {
     "index.see_resolved", "index.see_unresolved", "index.manif_skipped",
     "index.stopword_skipped", "index.guarded", "index.no_phrase", "tabular.chapters",
     "tabular.sections", "tabular.inclusion_terms", "tabular.incomplete_resolved",
-    "tabular.header_code", "tabular.code_not_in_release", NULL};
+    "tabular.header_code", "tabular.code_not_in_release", "neoplasm.rows", "neoplasm.cells",
+    "neoplasm.phrases", "neoplasm.incomplete_resolved", "neoplasm.incomplete_unresolved",
+    "neoplasm.header_code", "neoplasm.code_not_in_release", "neoplasm.see_resolved",
+    "neoplasm.see_unresolved", "neoplasm.see_also_filled", "neoplasm.see_also_unresolved",
+    "neoplasm.residual_rows", "neoplasm.phrase_conflicts", "neoplasm.no_phrase", NULL};
 
 static void report(const char *what, mc_builder *b)
 {
@@ -84,6 +88,33 @@ int main(int argc, char **argv)
         report("order + index CSV + tabular", b);
         DT_EQ_LONG(fb_counter(b, "tabular.chapters"), 22);
         DT_CHECK(fb_has_term(b, "A00.0", "Classical cholera") >= 1);
+    }
+    /* Neoplasm Table: the official FY2026 XML, and the FY2025 CSV conversion */
+    char neox[1024], neoc[1024];
+    snprintf(neox, sizeof neox, "%s/icd10cm/fy2026/xml/icd10cm-neoplasm-April-1-2026-XML.xml", data);
+    snprintf(neoc, sizeof neoc, "%s/icd10cm/fy2025-index/ICD10CM_2025_neoplasms.csv", data);
+    for (int form = 0; form < 2; form++) {
+        const char *np = form ? neoc : neox;
+        if (access(np, R_OK) != 0) continue;
+        mc_builder *nb = mc_builder_create();
+        DT_CHECK(run(mc_import_icd10cm_order, nb, order) == MC_OK);
+        DT_CHECK(run(mc_import_icd10cm_neoplasm, nb, np) == MC_OK);
+        report(form ? "order + neoplasm CSV" : "order + neoplasm XML", nb);
+        printf("   terms neoplasm=%ld\n", fb_terms_by_source(nb, MC_SRC_NEOPLASM));
+        DT_CHECK(fb_has_term(nb, "C34.90", "lung cancer"));
+        DT_CHECK(fb_has_term(nb, "C50.919", "carcinoma of the breast"));
+        DT_CHECK(fb_has_term(nb, "C78.7", "liver metastasis"));
+        DT_CHECK(fb_has_term(nb, "C79.51", "metastatic disease to bone"));
+        /* the CSV conversion drops see-also references of rows with codes ("colon") */
+        if (form == 0) DT_CHECK(fb_has_term(nb, "D12.6", "benign neoplasm of colon"));
+        DT_CHECK(fb_has_term(nb, "D06.9", "carcinoma in situ of cervix"));
+        DT_CHECK(fb_has_term(nb, "D49.1", "lung tumor"));
+        DT_CHECK(!fb_has_term(nb, NULL, "lung mass"));
+        DT_CHECK(!fb_has_term(nb, NULL, "cancer"));
+        DT_CHECK(fb_counter(nb, "neoplasm.rows") > 1700);
+        DT_CHECK(fb_counter(nb, "neoplasm.phrases") > 100000);
+        DT_CHECK(fb_counter(nb, "neoplasm.incomplete_unresolved") < 100);
+        mc_builder_free(nb);
     }
     if (argc > 2) fb_dump(b, argv[2]);
     mc_builder_free(b);
