@@ -638,6 +638,16 @@ static int cmp_pair(const void *x, const void *y)
     return 0;
 }
 
+/* 1 when base[0..n) is already in cmp order (then qsort and its n-sized scratch buffer
+ * are skipped: the overall stratum's entries and pairs come in order, append_dense). */
+static int is_sorted(const void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *))
+{
+    const char *p = base;
+    for (size_t i = 1; i < n; i++)
+        if (cmp(p + (i - 1) * sz, p + i * sz) > 0) return 0;
+    return 1;
+}
+
 /* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
  * and dropping values no stratum uses. The result depends only on the multiset of
  * contributions. Not thread-safe (qsort comparators use statics). */
@@ -728,7 +738,7 @@ static mc_status normalize(mc_agg *a)
     a->n_strata = (uint32_t)u;
     /* entries */
     for (size_t i = 0; i < a->n_entries; i++) a->e[i].stratum = sre[a->e[i].stratum];
-    if (a->n_entries) qsort(a->e, a->n_entries, sizeof *a->e, cmp_entry);
+    if (a->n_entries && !is_sorted(a->e, a->n_entries, sizeof *a->e, cmp_entry)) qsort(a->e, a->n_entries, sizeof *a->e, cmp_entry);
     u = 0;
     for (size_t i = 0; i < a->n_entries; i++) {
         if (u && !cmp_entry(&a->e[u - 1], &a->e[i])) {
@@ -741,7 +751,7 @@ static mc_status normalize(mc_agg *a)
     }
     a->n_entries = u;
     for (size_t i = 0; i < a->n_pairs; i++) a->pairs[i].stratum = sre[a->pairs[i].stratum];
-    if (a->n_pairs) qsort(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);
+    if (a->n_pairs && !is_sorted(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair)) qsort(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);
     u = 0;
     for (size_t i = 0; i < a->n_pairs; i++) {
         if (u && !cmp_pair(&a->pairs[u - 1], &a->pairs[i])) a->pairs[u - 1].n += a->pairs[i].n;
@@ -772,7 +782,8 @@ static void totals_add(mc_totals *a, const mc_totals *b)
     for (int i = 0; i < MC_RULE__COUNT; i++) a->rules[i] += b->rules[i];
 }
 
-/* Append a shard's contents (unsorted) to a. */
+/* Append a shard's contents (unsorted) to a; its overall-stratum arrays go in
+ * append_dense. */
 static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats *s)
 {
     size_t st = 1 + (size_t)p->n_vars;
@@ -803,23 +814,9 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
         a->sc[a->n_strata + i] = s->sc[i];
     }
     a->n_strata += (uint32_t)s->n_strata;
-    size_t n_dense = 0;
-    if (s->dense_sid >= 0)
-        for (size_t i = 0; i < s->dense_off[MC_LV__COUNT]; i++)
-            n_dense += s->dense[i].records || s->dense[i].mentions || memcmp(&s->dense[i], &(mc_cnt){0}, sizeof(mc_cnt));
-    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + n_dense + 1) * sizeof *ne);
+    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + 1) * sizeof *ne);
     if (!ne) return MC_E_NOMEM;
     a->e = ne;
-    if (n_dense)
-        for (uint32_t l = 0; l < MC_LV__COUNT; l++)
-            for (size_t i = s->dense_off[l]; i < s->dense_off[l + 1]; i++) {
-                if (!memcmp(&s->dense[i], &(mc_cnt){0}, sizeof(mc_cnt))) continue;
-                mc_entry *e = &a->e[a->n_entries++];
-                e->stratum = soff + (uint32_t)s->dense_sid;
-                e->level = l;
-                e->item = (uint32_t)(i - s->dense_off[l]);
-                e->c = s->dense[i];
-            }
     for (size_t i = 0; i < s->n_e; i++) {
         uint64_t k = s->ekey[i];
         mc_entry *e = &a->e[a->n_entries++];
@@ -828,22 +825,9 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
         e->item = (uint32_t)(k & 0xffffff);
         e->c = s->ecnt[i];
     }
-    size_t n_dp = 0, n_tri = s->dense_pair_items ? s->dense_pair_items * (s->dense_pair_items - 1) / 2 : 0;
-    if (s->dense_sid >= 0)
-        for (size_t i = 0; i < n_tri; i++) n_dp += s->dense_pairs[i] != 0;
-    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + n_dp + 1) * sizeof *np);
+    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + 1) * sizeof *np);
     if (!np) return MC_E_NOMEM;
     a->pairs = np;
-    if (n_dp)
-        for (uint32_t b = 1, i = 0; b < s->dense_pair_items; b++)
-            for (uint32_t x = 0; x < b; x++, i++)
-                if (s->dense_pairs[i]) {
-                    mc_pairc *q = &a->pairs[a->n_pairs++];
-                    q->stratum = soff + (uint32_t)s->dense_sid;
-                    q->a = x;
-                    q->b = b;
-                    q->n = s->dense_pairs[i];
-                }
     for (size_t i = 0; i < s->n_p; i++) {
         uint64_t k = s->pkey[i], ab = s->pab[k & 0xffffffffu];
         mc_pairc *q = &a->pairs[a->n_pairs++];
@@ -856,13 +840,77 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
     return MC_OK;
 }
 
+static int cnt_zero(const mc_cnt *c) { return !memcmp(c, &(mc_cnt){0}, sizeof *c); }
+
+/* The overall stratum's dense counts and pairs, summed over the shards item by item and
+ * pair by pair and appended once (sid: that stratum's index in a, any shard's: normalize
+ * merges strata by tuple). Appending them per shard would hold, sort and merge one copy
+ * per thread, the run's peak memory on large inputs. */
+static mc_status append_dense(mc_agg *a, mc_stats *const *sh, size_t n, uint32_t sid)
+{
+    const mc_stats *s0 = NULL;
+    for (size_t k = 0; k < n && !s0; k++)
+        if (sh[k] && sh[k]->dense_sid >= 0) s0 = sh[k];
+    if (!s0) return MC_OK;
+    size_t nd = s0->dense_off[MC_LV__COUNT], cnt = 0;
+    for (size_t i = 0; i < nd; i++)
+        for (size_t k = 0; k < n; k++)
+            if (sh[k] && sh[k]->dense_sid >= 0 && !cnt_zero(&sh[k]->dense[i])) { cnt++; break; }
+    mc_entry *ne = realloc(a->e, (a->n_entries + cnt + 1) * sizeof *ne);
+    if (!ne) return MC_E_NOMEM;
+    a->e = ne;
+    for (uint32_t l = 0; l < MC_LV__COUNT; l++)
+        for (size_t i = s0->dense_off[l]; i < s0->dense_off[l + 1]; i++) {
+            mc_cnt sum = {0};
+            for (size_t k = 0; k < n; k++) {
+                if (!sh[k] || sh[k]->dense_sid < 0) continue;
+                const mc_cnt *c = &sh[k]->dense[i];
+                sum.records += c->records;
+                sum.mentions += c->mentions;
+                for (int x = 0; x < MC_ASSERT__COUNT; x++) sum.assert_[x] += c->assert_[x];
+            }
+            if (cnt_zero(&sum)) continue;
+            mc_entry *e = &a->e[a->n_entries++];
+            e->stratum = sid;
+            e->level = l;
+            e->item = (uint32_t)(i - s0->dense_off[l]);
+            e->c = sum;
+        }
+    size_t items = s0->dense_pair_items, n_tri = items ? items * (items - 1) / 2 : 0, n_dp = 0;
+    for (size_t i = 0; i < n_tri; i++)
+        for (size_t k = 0; k < n; k++)
+            if (sh[k] && sh[k]->dense_sid >= 0 && sh[k]->dense_pairs[i]) { n_dp++; break; }
+    mc_pairc *np = realloc(a->pairs, (a->n_pairs + n_dp + 1) * sizeof *np);
+    if (!np) return MC_E_NOMEM;
+    a->pairs = np;
+    for (uint32_t x = 0; x + 1 < items; x++) /* in (a, b) order: normalize need not sort */
+        for (uint32_t b = x + 1; b < items; b++) {
+            size_t i = (size_t)b * (b - 1) / 2 + x;
+            uint64_t sum = 0;
+            for (size_t k = 0; k < n; k++)
+                if (sh[k] && sh[k]->dense_sid >= 0) sum += sh[k]->dense_pairs[i];
+            if (!sum) continue;
+            mc_pairc *q = &a->pairs[a->n_pairs++];
+            q->stratum = sid;
+            q->a = x;
+            q->b = b;
+            q->n = sum;
+        }
+    return MC_OK;
+}
+
 mc_status mc_agg_from_shards(const mc_stats_plan *p, mc_stats *const *shards, size_t n, mc_agg **out, mc_error *err)
 {
     *out = NULL;
     mc_agg *a = agg_new(p);
     mc_status st = a ? MC_OK : MC_E_NOMEM;
+    uint32_t dense_sid = UINT32_MAX;
     for (size_t i = 0; i < n && !st; i++)
-        if (shards[i]) st = append_shard(p, a, shards[i]);
+        if (shards[i]) {
+            if (dense_sid == UINT32_MAX && shards[i]->dense_sid >= 0) dense_sid = a->n_strata + (uint32_t)shards[i]->dense_sid;
+            st = append_shard(p, a, shards[i]);
+        }
+    if (!st) st = append_dense(a, shards, n, dense_sid);
     if (!st) st = normalize(a);
     if (st) {
         mc_agg_free(a);
