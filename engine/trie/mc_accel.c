@@ -59,9 +59,10 @@ mc_status mc_dict_accel_build(mc_dict *d)
         if (!first[i] && nd->n_edges <= MC_EDGE_LINEAR) continue;
         for (uint32_t e = 0; e < nd->n_edges; e++) {
             const mc_fedge *ed = &d->edges[nd->edge + e];
-#if defined(__GNUC__)
-            if (e + 8 < nd->n_edges) __builtin_prefetch(&d->nodes[ed[8].child]);
-#endif
+            if (e + 8 < nd->n_edges) { /* the table is far larger than the cache: misses overlap */
+                MC_PREFETCH(&d->nodes[ed[8].child]);
+                MC_PREFETCH(&d->etab[mc_edge_hash(i, ed[8].tok) & d->etab_mask]);
+            }
             if (first[i]) {
                 uint32_t h = mc_pair_hash(i, ed->tok) & (uint32_t)d->pair_mask;
                 d->pair_bits[h >> 6] |= 1ull << (h & 63);
