@@ -158,20 +158,24 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         i = best;
     }
     /* Segment starts: sentence starts merged with header starts and ends. */
+    /* Header starts and ends, in text order, are the points a0 <= b0 <= a1 <= b1 ...; one
+     * pointer walks them beside the tokens. */
     c->n_bnd = 0;
-    size_t h = 0;
+    size_t p = 0, np = 2 * c->n_hdr;
+#define HDR_POINT(k) ((k) & 1 ? c->tm[c->hdr[(k) >> 1]].b : c->tm[c->hdr[(k) >> 1]].a)
+    uint32_t next = np ? HDR_POINT(0) : UINT32_MAX;
     for (size_t i = 0; i < nt; i++) {
         int cut = i == 0 || (tk[i].flags & MC_TOK_SENT);
-        if (h < c->n_hdr) {
-            while (h < c->n_hdr && c->tm[c->hdr[h]].b < i) h++;
-            for (size_t k = h; k < c->n_hdr && c->tm[c->hdr[k]].a <= i; k++)
-                if (c->tm[c->hdr[k]].a == i || c->tm[c->hdr[k]].b == i) cut = 1;
+        while (next <= i) {
+            if (next == i) cut = 1;
+            next = ++p < np ? HDR_POINT(p) : UINT32_MAX;
         }
         if (cut) {
             if (c->n_bnd == c->cap_bnd && grow((void **)&c->bnd, &c->cap_bnd, c->n_bnd + 1, sizeof *c->bnd)) return -1;
             c->bnd[c->n_bnd++] = (uint32_t)i;
         }
     }
+#undef HDR_POINT
     if (nt == 0) { /* the segment list always starts at token 0 */
         if (grow((void **)&c->bnd, &c->cap_bnd, 1, sizeof *c->bnd)) return -1;
         c->bnd[c->n_bnd++] = 0;
