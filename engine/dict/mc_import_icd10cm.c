@@ -1651,13 +1651,11 @@ static mc_status open_with_codes(mc_builder *b, const char *path, const char *wh
     return MC_OK;
 }
 
-mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err)
+/* Read the Alphabetic Index or the Neoplasm Table into t: the official XML (both use the
+ * ICD10CM.index schema; the form is told by a '<' after an optional BOM and white space)
+ * or the CSV conversion. */
+static mc_status read_index_tree(const char *path, FILE *f, int neoplasm, itree *t, mc_error *err)
 {
-    codeset cs;
-    FILE *f;
-    mc_status st = open_with_codes(b, path, "index", &cs, &f, err);
-    if (st != MC_OK) return st;
-    /* detect the form: XML starts with '<' after an optional BOM and white space */
     unsigned char head[3];
     size_t hn = fread(head, 1, 3, f);
     int c;
@@ -1665,24 +1663,36 @@ mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err
     while ((c = getc(f)) != EOF && isspace(c)) {}
     int is_xml = c == '<';
     rewind(f);
+    if (!is_xml) {
+        if (hn == 3 && head[0] == 0xEF) fseek(f, 3, SEEK_SET);
+        return read_index_csv(t, f, path, neoplasm, err);
+    }
+    xmlctx x;
+    memset(&x, 0, sizeof x);
+    x.t = t;
+    mc_status st = read_xml(path, f, &x, x_start, x_end, x_text, &x.xp, err);
+    mc_buf_free(&x.buf);
+    const char *what = neoplasm ? "Neoplasm Table" : "index";
+    if (st == MC_E_INTERNAL || (st == MC_OK && !x.root_ok)) {
+        if (t->oom) return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
+        if (x.root_ok) return mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0, "%s XML nested too deep", what);
+        return mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
+                            "not an ICD-10-CM %s XML (root element is not ICD10CM.index)", what);
+    }
+    if (neoplasm && st == MC_OK && x.cells == 0)
+        return mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0, "not an ICD-10-CM Neoplasm Table XML (no <cell> columns)");
+    return st;
+}
+
+mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err)
+{
+    codeset cs;
+    FILE *f;
+    mc_status st = open_with_codes(b, path, "index", &cs, &f, err);
+    if (st != MC_OK) return st;
     itree t;
     memset(&t, 0, sizeof t);
-    if (is_xml) {
-        xmlctx x;
-        memset(&x, 0, sizeof x);
-        x.t = &t;
-        st = read_xml(path, f, &x, x_start, x_end, x_text, &x.xp, err);
-        mc_buf_free(&x.buf);
-        if (st == MC_E_INTERNAL || (st == MC_OK && !x.root_ok))
-            st = t.oom ? mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory")
-                       : mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
-                                      x.root_ok ? "index XML nested too deep"
-                                                : "not an ICD-10-CM index XML (root element "
-                                                  "is not ICD10CM.index)");
-    } else {
-        if (hn == 3 && head[0] == 0xEF) fseek(f, 3, SEEK_SET);
-        st = read_index_csv(&t, f, path, 0, err);
-    }
+    st = read_index_tree(path, f, 0, &t, err);
     fclose(f);
     if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
     if (st == MC_OK) st = emit_index(b, &t, &cs, path, err);
@@ -2295,34 +2305,9 @@ mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *
     FILE *f;
     mc_status st = open_with_codes(b, path, "neoplasm table", &cs, &f, err);
     if (st != MC_OK) return st;
-    unsigned char head[3];
-    size_t hn = fread(head, 1, 3, f);
-    int c;
-    if (!(hn == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)) rewind(f);
-    while ((c = getc(f)) != EOF && isspace(c)) {}
-    int is_xml = c == '<';
-    rewind(f);
     itree t;
     memset(&t, 0, sizeof t);
-    if (is_xml) {
-        xmlctx x;
-        memset(&x, 0, sizeof x);
-        x.t = &t;
-        st = read_xml(path, f, &x, x_start, x_end, x_text, &x.xp, err);
-        mc_buf_free(&x.buf);
-        if (st == MC_E_INTERNAL || (st == MC_OK && !x.root_ok))
-            st = t.oom ? mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory")
-                       : mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
-                                      x.root_ok ? "neoplasm XML nested too deep"
-                                                : "not an ICD-10-CM Neoplasm Table XML (root "
-                                                  "element is not ICD10CM.index)");
-        else if (st == MC_OK && x.cells == 0)
-            st = mc_error_set(err, MC_E_DICT_BUILD, path, 0, 0, 0,
-                              "not an ICD-10-CM Neoplasm Table XML (no <cell> columns)");
-    } else {
-        if (hn == 3 && head[0] == 0xEF) fseek(f, 3, SEEK_SET);
-        st = read_index_csv(&t, f, path, 1, err);
-    }
+    st = read_index_tree(path, f, 1, &t, err);
     fclose(f);
     if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
     if (st == MC_OK) st = emit_neoplasm(b, &t, &cs, path, err);
