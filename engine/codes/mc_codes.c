@@ -15,6 +15,16 @@ static void rule(mc_mention *m, uint32_t code, int r, int counted)
     m->counted = (uint8_t)counted;
 }
 
+/* An unspecified psychoactive substance use code: F10.9-, F11.9-, ... F19.9- (F17 has
+ * no use codes). ICD-10-CM guideline I.C.5.b.3: these are assigned only when the use is
+ * associated with a substance-related disorder or medical condition documented by the
+ * provider, never for a habit noted in the social history ("drinks alcohol", "EtOH use"). */
+static int is_substance_use(const mc_dict *d, uint32_t c)
+{
+    const char *k = d->strs + d->codes[c].code;
+    return k[0] == 'F' && k[1] == '1' && k[2] >= '0' && k[2] <= '9' && k[2] != '7' && k[3] == '.' && k[4] == '9';
+}
+
 static const mc_fzmap *zmap_of(const mc_dict *d, uint32_t code) { return d->n_zmap ? &d->zmap[code] : NULL; }
 
 static int is_unspecified(const mc_dict *d, uint32_t c)
@@ -67,7 +77,8 @@ void mc_codes_apply(const mc_dict *d, mc_mention *ms, size_t n, const mc_scan_op
             else rule(m, mc, MC_RULE_HISTORY_DROP, 0);
             break;
         default:
-            if (m->section == MC_SECT_ALLERGIES || m->section == MC_SECT_MEDICATIONS)
+            if (m->section == MC_SECT_ALLERGIES || m->section == MC_SECT_MEDICATIONS ||
+                (m->section == MC_SECT_SOCIAL_HISTORY && is_substance_use(d, mc)))
                 rule(m, mc, MC_RULE_NOT_DIAGNOSIS, 0);
             else rule(m, mc, MC_RULE_CODED, 1);
         }

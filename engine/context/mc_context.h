@@ -63,7 +63,8 @@ enum {
     MC_RULE_HISTORY_Z = 7,       /* history of a resolved condition -> personal history code */
     MC_RULE_HISTORY_DROP = 8,    /* history without a personal-history code: dropped */
     MC_RULE_HISTORY_CHRONIC = 9, /* history of a chronic condition: still coded */
-    MC_RULE_NOT_DIAGNOSIS = 10,  /* section where mentions are not diagnoses (Allergies, Medications) */
+    MC_RULE_NOT_DIAGNOSIS = 10,  /* not a diagnosis here: any mention in Allergies or Medications; a
+                                    substance use code (F1x.9-) in Social History (guideline I.C.5.b.3) */
     MC_RULE_SUPERSEDED = 11,     /* an unspecified code dropped for a more specific one */
     MC_RULE_OUT_OF_SCOPE = 12,   /* --only-codes excludes it */
     MC_RULE_CONTEXT_OFF = 13,    /* --no-context: coded as matched */

@@ -198,6 +198,11 @@ static const rcase rcases[] = {
     {"History of headache.", "headache", MC_SETTING_OUTPATIENT, MC_RULE_HISTORY_DROP, NULL},
     {"SOCIAL HISTORY: Smokes cigarettes.", "smokes cigarettes", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F17.210"},
     {"Allergies: penicillin allergy.", "penicillin allergy", MC_SETTING_OUTPATIENT, MC_RULE_NOT_DIAGNOSIS, NULL},
+    /* substance use (F1x.9-) noted in the social history is a habit, not a diagnosis (I.C.5.b.3);
+     * abuse is a disorder, and use named elsewhere stays coded */
+    {"SOCIAL HISTORY: Alcohol use on weekends.", "alcohol use", MC_SETTING_OUTPATIENT, MC_RULE_NOT_DIAGNOSIS, NULL},
+    {"SOCIAL HISTORY: Drug abuse.", "drug abuse", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F19.10"},
+    {"Assessment: alcohol use.", "alcohol use", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F10.90"},
     {"Assessment: pneumonia.", "pneumonia", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "J18.9"},
     /* weak historicals keep coding the condition */
     {"The patient smokes cigarettes.", "smokes cigarettes", MC_SETTING_OUTPATIENT, MC_RULE_CODED, "F17.210"},
