@@ -1684,23 +1684,6 @@ static mc_status read_index_tree(const char *path, FILE *f, int neoplasm, itree 
     return st;
 }
 
-mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err)
-{
-    codeset cs;
-    FILE *f;
-    mc_status st = open_with_codes(b, path, "index", &cs, &f, err);
-    if (st != MC_OK) return st;
-    itree t;
-    memset(&t, 0, sizeof t);
-    st = read_index_tree(path, f, 0, &t, err);
-    fclose(f);
-    if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
-    if (st == MC_OK) st = emit_index(b, &t, &cs, path, err);
-    if (st == MC_OK) set_source_meta(b, "index", path, NULL);
-    itree_free(&t);
-    free(cs.v);
-    return st;
-}
 
 /* ------------------------------------------------------------------ neoplasm table
  *
@@ -2299,22 +2282,36 @@ static mc_status emit_neoplasm(mc_builder *b, itree *t, const codeset *cs, const
     return MC_OK;
 }
 
-mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *err)
+typedef mc_status (*emit_fn)(mc_builder *, itree *, const codeset *, const char *, mc_error *);
+
+/* Open an Index-shaped file (the Alphabetic Index or the Neoplasm Table), read its tree,
+ * emit its phrases and record it as a source ("index" / "neoplasm"). */
+static mc_status import_tree_file(mc_builder *b, const char *path, int neoplasm, emit_fn emit_tree, mc_error *err)
 {
     codeset cs;
     FILE *f;
-    mc_status st = open_with_codes(b, path, "neoplasm table", &cs, &f, err);
+    mc_status st = open_with_codes(b, path, neoplasm ? "neoplasm table" : "index", &cs, &f, err);
     if (st != MC_OK) return st;
     itree t;
     memset(&t, 0, sizeof t);
-    st = read_index_tree(path, f, 1, &t, err);
+    st = read_index_tree(path, f, neoplasm, &t, err);
     fclose(f);
     if (st == MC_OK && t.oom) st = mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
-    if (st == MC_OK) st = emit_neoplasm(b, &t, &cs, path, err);
-    if (st == MC_OK) set_source_meta(b, "neoplasm", path, NULL);
+    if (st == MC_OK) st = emit_tree(b, &t, &cs, path, err);
+    if (st == MC_OK) set_source_meta(b, neoplasm ? "neoplasm" : "index", path, NULL);
     itree_free(&t);
     free(cs.v);
     return st;
+}
+
+mc_status mc_import_icd10cm_index(mc_builder *b, const char *path, mc_error *err)
+{
+    return import_tree_file(b, path, 0, emit_index, err);
+}
+
+mc_status mc_import_icd10cm_neoplasm(mc_builder *b, const char *path, mc_error *err)
+{
+    return import_tree_file(b, path, 1, emit_neoplasm, err);
 }
 
 /* ------------------------------------------------------------------ tabular */
