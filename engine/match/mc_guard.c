@@ -11,18 +11,6 @@ static const char *const modified_heads[] = {
     "board", "workup", "panel", "threshold", "prevention", "precaution", "vaccine",
     "vaccination", "registry", NULL};
 
-/* Residual neoplasm codes of unspecified site (rule 2). */
-static int residual_neoplasm(const char *c)
-{
-    static const char *const codes[] = {"C79.9", "C80.0", "C80.1", "C80.2", "D09.9", "D36.9",
-                                        "D48.9", "D49.9", NULL};
-    if (c[0] == 'C' && c[1] == '7' && c[2] == '6') return 1;
-    if (c[0] != 'C' && c[0] != 'D') return 0;
-    for (int i = 0; codes[i]; i++)
-        if (strcmp(codes[i], c) == 0) return 1;
-    return 0;
-}
-
 /* Words before a neoplasm noun that make an unspecified-site code right: personal or
  * family history of cancer is coded without a site (Z85.9, Z80.9). */
 static const char *const history_words[] = {"history", "hx", "pmh", "pmhx", "fhx", "fh", "family", NULL};
@@ -64,15 +52,13 @@ static int shouted(const mc_tokens *t, size_t i)
 int mc_guard_single(const mc_dict *d, const mc_tokens *t, size_t i, const char *text, const mc_fterm *ft)
 {
     (void)text;
-    const mc_fcode *fc = ft->target < d->n_codes ? &d->codes[ft->target] : NULL;
-    const char *code = fc ? mc_dict_str(d, fc->code) : "";
-    char c0 = code[0];
+    uint32_t ck = ft->target < d->n_codes ? d->code_key[ft->target] : 0; /* classes: trie/mc_trie.h */
     int official = ft->source >= MC_SRC_INDEX || (ft->flags & MC_TERMF_VARIANT);
-    if (c0 >= 'S' && c0 <= 'Z' && c0 != 'U') {                               /* rule 1 */
+    if (ck & MC_CODEK_SZ) {                                                   /* rule 1 */
         if (official) return 0;
-        if (c0 >= 'V' && fc && !fc->billable) return 0;
+        if (ck & MC_CODEK_VZ_HEADER) return 0;
     }
-    if (residual_neoplasm(code) && !after_history(t, i)) return 0;           /* rule 2 */
+    if ((ck & MC_CODEK_RESIDUAL) && !after_history(t, i)) return 0;          /* rule 2 */
     const mc_token *k = &t->tok[i];
     if (i + 1 < t->n) {                                                      /* rule 3 */
         const mc_token *nx = &t->tok[i + 1];

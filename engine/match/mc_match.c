@@ -12,12 +12,25 @@
 #include <string.h>
 #include <time.h>
 
+/* A walk of the phrase trie from start token i that has consumed tokens i..j and is
+ * at node; term is node's term when known. */
+typedef struct {
+    uint32_t i, j, node, term;
+    uint32_t state;          /* MC_WALK_* */
+} mc_walk;
+#define MC_WALK_HASHED  1u   /* node's edges are in the edge hash (term known) */
+#define MC_WALK_PENDING 2u   /* reached by an edge scan: term and edges not yet read */
+
 struct mc_scratch {
     const mc_dict *d;
     mc_tokens toks;
     mc_mention *ms;
     size_t n_ms, cap_ms;
-    const mc_vslot **vs;     /* per token: its vocabulary slot, NULL when unknown */
+    const mc_vslot **vs;     /* per token (+1): its vocabulary slot, &no_slot when unknown */
+    uint8_t *stop;           /* per token (+1): 1 = unknown or a sentence start (no walk takes it) */
+    uint32_t *best_end;      /* per start token: end (exclusive) of its longest match */
+    uint32_t *best_term;     /* per start token: that match's term, MC_NONE when none */
+    mc_walk *walks;          /* the walks under way (mc_scan) */
     size_t cap_vs;
     mc_ctx_scratch *ctx;
     int timing;
@@ -48,6 +61,10 @@ void mc_scratch_free(mc_scratch *s)
     mc_tokens_free(&s->toks);
     free(s->ms);
     free(s->vs);
+    free(s->stop);
+    free(s->best_end);
+    free(s->best_term);
+    free(s->walks);
     mc_ctx_scratch_free(s->ctx);
     free(s);
 }
@@ -75,6 +92,40 @@ static int span_upper(const char *text, const mc_token *tk, uint32_t mask)
 
 #define MC_PREFETCH_AHEAD 8
 
+/* The slot of every unknown token: no id, no phrase starts with it. */
+static const mc_vslot no_slot = {.id1 = 0, .root = 0, .root_term = MC_NONE};
+
+/* Room for n tokens in the per-token arrays. */
+static int grow_scan(mc_scratch *s, size_t n)
+{
+    size_t cap = s->cap_vs ? s->cap_vs : 256;
+    while (cap < n) cap *= 2;
+#define GROW_ONE(f) do { void *p_ = realloc((void *)s->f, cap * sizeof *s->f); if (!p_) return -1; s->f = p_; } while (0)
+    GROW_ONE(vs);
+    GROW_ONE(stop);
+    GROW_ONE(best_end);
+    GROW_ONE(best_term);
+    GROW_ONE(walks);
+#undef GROW_ONE
+    s->cap_vs = cap;
+    return 0;
+}
+
+/* Term `term` ends the walk from token i at token j: the longest one that passes its
+ * checks (case rule, guards: mc_guard.h) is that start's match. Walks of one start reach
+ * j in increasing order, so the last accepted is the longest. */
+static inline void term_eval(mc_scratch *s, const char *text, size_t i, size_t j, uint32_t term)
+{
+    const mc_dict *d = s->d;
+    if (mc_term_needs_check(d, term)) {
+        const mc_fterm *ft = &d->terms[term];
+        if ((ft->flags & MC_TERMF_UPPER) && !span_upper(text, s->toks.tok + i, ft->upper)) return;
+        if (!mc_guard_ok(d, &s->toks, i, j + 1, text, ft)) return;
+    } else MC_PREFETCH(&d->terms[term]); /* read when the mention is made */
+    s->best_end[i] = (uint32_t)j + 1;
+    s->best_term[i] = term;
+}
+
 static int push_mention(mc_scratch *s, const mc_mention *m)
 {
     if (s->n_ms == s->cap_ms) {
@@ -101,72 +152,107 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
     mc_tokens *t = &s->toks;
     mc_token *tk = t->tok;
     size_t nt = t->n;
-    if (nt > s->cap_vs) {
-        const mc_vslot **p = realloc(s->vs, nt * sizeof *p);
-        if (!p) return MC_E_NOMEM;
-        s->vs = p;
-        s->cap_vs = nt;
-    }
-    /* Look every token up, prefetching ahead what the walk will read: the slots of later
-     * tokens, and for a token after a phrase start the first step's edge slot and the
-     * start's term, so the walk's cache misses overlap here instead of in series. */
+    if (nt + 1 > s->cap_vs && grow_scan(s, nt + 1)) return MC_E_NOMEM;
+    /* Pass 1: look every token up (an unknown token gets the empty slot: no NULL tests
+     * below), prefetching the slots of later tokens and the terms of single-word starts;
+     * stop[j] = 1 where no walk may take token j (unknown, or a sentence starts). */
     const mc_vslot **vs = s->vs;
+    uint8_t *stop = s->stop;
     for (size_t i = 0; i < nt; i++) {
         if (i + MC_PREFETCH_AHEAD < nt) MC_PREFETCH(&d->vtab[tk[i + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
         const char *w = t->norm + tk[i].norm;
         const mc_vslot *v = mc_vocab_slot(d, w, tk[i].norm_len, mc_skey_padded(w, tk[i].norm_len), tk[i].hash);
-        tk[i].id = v ? (int32_t)(v->id1 - 1) : -1;
+        if (!v) v = &no_slot;
+        tk[i].id = (int32_t)v->id1 - 1;
         vs[i] = v;
-        if (v && v->root_term != MC_NONE) MC_PREFETCH(&d->terms[v->root_term]);
-        if (v && i > 0 && vs[i - 1] && vs[i - 1]->root && !(tk[i].flags & MC_TOK_SENT) &&
-            mc_pair_maybe(d, vs[i - 1]->root, v->id1 - 1)) /* most first steps fail: no probe for those */
-            MC_PREFETCH(&d->etab[mc_edge_hash(vs[i - 1]->root, v->id1 - 1) & d->etab_mask]);
+        stop[i] = (uint8_t)(v->id1 == 0 || (tk[i].flags & MC_TOK_SENT));
+        if (v->root_term != MC_NONE) MC_PREFETCH(&d->terms[v->root_term]);
     }
+    vs[nt] = &no_slot;
+    stop[nt] = 1;
 
-    for (size_t i = 0; i < nt;) {
+    /* Pass 2: every phrase start. Its one-word term is judged here; a walk goes on only
+     * where the pair filter lets the first step through (about 1 start in 6), chosen
+     * without a branch. The walks' first edge slots are then prefetched together. */
+    uint32_t *best_term = s->best_term;
+    mc_walk *w = s->walks;
+    const uint64_t *pb = d->pair_bits;
+    uint32_t pmask = (uint32_t)d->pair_mask;
+    size_t nw = 0;
+    for (size_t i = 0; i < nt; i++) {
         const mc_vslot *v = vs[i];
-        if (!v || !v->root) { i++; continue; }
-        uint32_t node = v->root, term = v->root_term;
-        int hashed = 1; /* node's edges are in the edge hash (first-level nodes are) */
-        size_t best = 0;
-        uint32_t best_term = MC_NONE;
-        for (size_t j = i;;) {
-            if (term != MC_NONE) {
-                if (!mc_term_needs_check(d, term)) { /* multi-word, no case rule: no term read */
-                    best = j + 1;
-                    best_term = term;
-                } else {
-                    const mc_fterm *ft = &d->terms[term];
-                    if ((!(ft->flags & MC_TERMF_UPPER) || span_upper(text, tk + i, ft->upper)) &&
-                        mc_guard_ok(d, t, i, j + 1, text, ft)) { /* match/mc_guard.h */
-                        best = j + 1;
-                        best_term = term;
-                    }
+        best_term[i] = MC_NONE;
+        if (v->root_term != MC_NONE) term_eval(s, text, i, i, v->root_term);
+        uint32_t root = v->root, h = mc_pair_hash(root, vs[i + 1]->id1 - 1) & pmask;
+        unsigned go = (root != 0) & !stop[i + 1] & (unsigned)(pb[h >> 6] >> (h & 63));
+        w[nw] = (mc_walk){(uint32_t)i, (uint32_t)i, root, MC_NONE, MC_WALK_HASHED};
+        nw += go;
+    }
+    for (size_t a = 0; a < nw; a++)
+        MC_PREFETCH(&d->etab[mc_edge_hash(w[a].node, (uint32_t)tk[w[a].j + 1].id) & d->etab_mask]);
+
+    /* Pass 3: the walks advance one token at a time, all together, so that their cache
+     * misses (edge slots, nodes, edge lists, terms: tens of MB) overlap instead of
+     * following one another; each step prefetches what the next will read. */
+    while (nw) {
+        /* step: one more token for every walk (its slot or edges were prefetched) */
+        size_t k = 0;
+        for (size_t a = 0; a < nw; a++) {
+            mc_walk x = w[a];
+            uint32_t j = x.j + 1, tok = (uint32_t)tk[j].id;
+            if (x.state & MC_WALK_HASHED) {
+                const mc_eslot *e = mc_trie_edge_hashed(d, x.node, tok);
+                if (!e) continue;
+                x.node = e->child & ~MC_ESLOT_HASHED;
+                x.term = e->child_term;
+                x.state = (e->child & MC_ESLOT_HASHED) ? MC_WALK_HASHED : 0;
+                if (x.term != MC_NONE && mc_term_needs_check(d, x.term)) MC_PREFETCH(&d->terms[x.term]);
+            } else {
+                const mc_fnode *nd = &d->nodes[x.node];
+                const mc_fedge *ed = d->edges + nd->edge;
+                uint32_t c = 0;
+                for (uint32_t q = 0; q < nd->n_edges; q++)
+                    if (ed[q].tok == tok) { c = ed[q].child; break; }
+                if (!c) continue;
+                x.node = c;
+                x.state = MC_WALK_PENDING; /* its term and edges: read next pass */
+            }
+            if (!(x.state & MC_WALK_HASHED)) MC_PREFETCH(&d->nodes[x.node]);
+            x.j = j;
+            w[k++] = x;
+        }
+        nw = k;
+        /* evaluate the term ending at the new token, and prefetch the next step */
+        k = 0;
+        for (size_t a = 0; a < nw; a++) {
+            mc_walk x = w[a];
+            const mc_fnode *nd = NULL;
+            if (!(x.state & MC_WALK_HASHED)) {
+                nd = &d->nodes[x.node];
+                if (x.state & MC_WALK_PENDING) {
+                    x.term = nd->term;
+                    x.state = nd->n_edges > MC_EDGE_LINEAR ? MC_WALK_HASHED : 0;
                 }
             }
-            if (++j >= nt || tk[j].id < 0 || (tk[j].flags & MC_TOK_SENT)) break;
-            if (hashed) {
-                if (j == i + 1 && !mc_pair_maybe(d, node, (uint32_t)tk[j].id)) break;
-                const mc_eslot *e = mc_trie_edge_hashed(d, node, (uint32_t)tk[j].id);
-                if (!e) break;
-                node = e->child & ~MC_ESLOT_HASHED;
-                hashed = (e->child & MC_ESLOT_HASHED) != 0;
-                term = e->child_term;
-            } else {
-                node = mc_trie_child(d, node, (uint32_t)tk[j].id);
-                if (!node) break;
-                hashed = d->nodes[node].n_edges > MC_EDGE_LINEAR;
-                term = d->nodes[node].term;
-            }
+            if (x.term != MC_NONE) term_eval(s, text, x.i, x.j, x.term);
+            uint32_t j = x.j + 1;
+            if (stop[j]) continue;
+            if (x.state & MC_WALK_HASHED) MC_PREFETCH(&d->etab[mc_edge_hash(x.node, (uint32_t)tk[j].id) & d->etab_mask]);
+            else MC_PREFETCH(d->edges + nd->edge);
+            w[k++] = x;
         }
-        if (best_term == MC_NONE) { i++; continue; }
+        nw = k;
+    }
+    for (size_t i = 0; i < nt;) {
+        if (best_term[i] == MC_NONE) { i++; continue; }
         mc_mention m = {0};
+        size_t best = s->best_end[i];
         m.start = tk[i].start;
         m.end = tk[best - 1].end;
         m.tok_start = (uint32_t)i;
         m.tok_end = (uint32_t)best;
-        m.term = best_term;
-        m.matched_code = m.code = d->terms[best_term].target;
+        m.term = best_term[i];
+        m.matched_code = m.code = d->terms[best_term[i]].target;
         m.trigger = -1;
         if (push_mention(s, &m)) return MC_E_NOMEM;
         i = best;

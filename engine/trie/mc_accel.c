@@ -7,6 +7,19 @@
 #include "trie/mc_trie.h"
 #include <stdlib.h>
 
+/* Residual neoplasm codes of unspecified site (C76.x, C79.9, C80.x, D09.9, D36.9,
+ * D48.9, D49.9): the guard's rule 2 (match/mc_guard.h). */
+static int residual_neoplasm(const char *c)
+{
+    static const char *const codes[] = {"C79.9", "C80.0", "C80.1", "C80.2", "D09.9", "D36.9",
+                                        "D48.9", "D49.9", NULL};
+    if (c[0] == 'C' && c[1] == '7' && c[2] == '6') return 1;
+    if (c[0] != 'C' && c[0] != 'D') return 0;
+    for (int i = 0; codes[i]; i++)
+        if (strcmp(codes[i], c) == 0) return 1;
+    return 0;
+}
+
 static size_t pow2_at_least(size_t n)
 {
     size_t p = 16;
@@ -86,6 +99,9 @@ mc_status mc_dict_accel_build(mc_dict *d)
         uint32_t k = 0;
         for (int b = 0; b < 3 && c[b]; b++) k |= (uint32_t)(unsigned char)c[b] << (8 * b);
         if (c[0] == 'Z' || strcmp(c, "I25.2") == 0) k |= MC_CODEK_HISTORY;
+        if (c[0] >= 'S' && c[0] <= 'Z' && c[0] != 'U') k |= MC_CODEK_SZ;
+        if (c[0] >= 'V' && c[0] <= 'Z' && !d->codes[i].billable) k |= MC_CODEK_VZ_HEADER;
+        if (residual_neoplasm(c)) k |= MC_CODEK_RESIDUAL;
         d->code_key[i] = k;
     }
     return MC_OK;

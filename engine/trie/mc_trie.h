@@ -96,9 +96,15 @@ static inline int mc_term_needs_check(const struct mc_dict *d, uint32_t t)
 
 /* Per-code key for the coding rules: the first three bytes of the dotted code (NUL
  * padded, so equal keys mean strncmp(a, b, 3) == 0) in bits 0..23, MC_CODEK_HISTORY
- * when the code itself records a history or status (Z codes, I25.2). */
+ * when the code itself records a history or status (Z codes, I25.2), and the guard
+ * classes below. */
 #define MC_CODEK_CATEGORY 0xFFFFFFu
 #define MC_CODEK_HISTORY 0x1000000u
+/* Classes the single-word guards test (match/mc_guard.h rules 1 and 2), so that a
+ * candidate reads one dense word instead of the code's record and string: */
+#define MC_CODEK_SZ        0x2000000u /* injury, external cause or status code (S-Z except U) */
+#define MC_CODEK_VZ_HEADER 0x4000000u /* a non-billable V-Z code */
+#define MC_CODEK_RESIDUAL  0x8000000u /* residual neoplasm code of unspecified site */
 
 /* Build / free the in-memory tables (mc_accel.c); called by mc_dict_open_mem / close. */
 mc_status mc_dict_accel_build(mc_dict *d);

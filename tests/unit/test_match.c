@@ -81,7 +81,7 @@ int main(void)
     close(fd);
     mc_dict *d = build(T1, sizeof T1 / sizeof T1[0], path);
     if (!d) return mc_test_result("test_match");
-    char out[512];
+    char out[4096];
     for (size_t i = 0; i < sizeof M1 / sizeof M1[0]; i++) {
         render(d, M1[i].text, out, sizeof out);
         if (strcmp(out, M1[i].want)) fprintf(stderr, "text: \"%s\"\n", M1[i].text);
@@ -173,6 +173,82 @@ int main(void)
             } else i++;
         }
         if (strcmp(out, ref)) { fprintf(stderr, "differential: \"%s\"\n", text); MC_CHECK_STR(out, ref); break; }
+    }
+    /* differential on a bushy trie: nodes with more children than the scanner scans
+       linearly (MC_EDGE_LINEAR) at every depth, so that every kind of step the walk
+       takes (edge hash, edge list, a node reached by either) is compared */
+    {
+        static const char *gw[] = {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
+                                   "iota", "kappa", "lam", "mu"};
+        enum { NGW = 12, MAXT = 900 };
+        static char gterm[MAXT][64], gcode[MAXT][16];
+        static term_t GT[MAXT];
+        size_t ng = 0;
+        unsigned y = 99;
+        /* all of "alpha beta X" and "alpha beta gamma X": 12 children two and three deep */
+        for (int a = 0; a < NGW; a++) snprintf(gterm[ng++], 64, "alpha beta %s", gw[a]);
+        for (int a = 0; a < NGW; a++) snprintf(gterm[ng++], 64, "alpha beta gamma %s", gw[a]);
+        while (ng < 600) {
+            int len = 1 + (int)((y >> 8) % 5), kk = 0;
+            char buf[64];
+            for (int q = 0; q < len; q++) {
+                y = y * 1103515245u + 12345u;
+                kk += snprintf(buf + kk, sizeof buf - (size_t)kk, "%s%s", q ? " " : "", gw[(y >> 16) % NGW]);
+            }
+            int dup = 0;
+            for (size_t q = 0; q < ng && !dup; q++) dup = strcmp(gterm[q], buf) == 0;
+            if (!dup) memcpy(gterm[ng++], buf, sizeof buf);
+        }
+        for (size_t q = 0; q < ng; q++) {
+            snprintf(gcode[q], sizeof gcode[q], "A%02zu.%zu", q / 10, q % 10);
+            GT[q] = (term_t){gcode[q], gterm[q], 0};
+        }
+        char gpath[] = "/tmp/mc_test_bushy_XXXXXX";
+        int gfd = mkstemp(gpath);
+        close(gfd);
+        mc_dict *g = build(GT, ng, gpath);
+        MC_CHECK(g != NULL);
+        static char gnorm[MAXT][64];
+        int gnt[MAXT];
+        for (size_t q = 0; q < ng; q++) gnt[q] = mc_normalize_phrase(gterm[q], strlen(gterm[q]), gnorm[q], sizeof gnorm[q]);
+        for (int round = 0; g && round < 3000; round++) {
+            size_t k = 0;
+            int nw = 1 + (int)(y % 30);
+            for (int w = 0; w < nw; w++) {
+                y = y * 1103515245u + 12345u;
+                unsigned r = (y >> 16) % (NGW + 2);
+                const char *wd = r < NGW ? gw[r] : r == NGW ? "Other" : "x. Alpha";
+                k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", w ? " " : "", wd);
+            }
+            render(g, text, out, sizeof out);
+            mc_tokenize(text, strlen(text), &tk);
+            for (size_t i = 0; i < tk.n; i++) { memcpy(norm[i], tk.norm + tk.tok[i].norm, tk.tok[i].norm_len); norm[i][tk.tok[i].norm_len] = 0; }
+            char ref[2048] = "";
+            size_t rk = 0;
+            for (size_t i = 0; i < tk.n;) {
+                size_t best = 0;
+                const char *bc = NULL;
+                for (size_t q = 0; q < ng; q++) {
+                    size_t nt = (size_t)gnt[q];
+                    if (nt > tk.n - i || nt <= best) continue;
+                    char joined[256] = "";
+                    size_t jk = 0;
+                    int crosses = 0;
+                    for (size_t u = 0; u < nt; u++) {
+                        if (u && (tk.tok[i + u].flags & MC_TOK_SENT)) crosses = 1;
+                        jk += (size_t)snprintf(joined + jk, sizeof joined - jk, "%s%s", u ? " " : "", norm[i + u]);
+                    }
+                    if (!crosses && strcmp(joined, gnorm[q]) == 0) { best = nt; bc = gcode[q]; }
+                }
+                if (best) {
+                    rk += (size_t)snprintf(ref + rk, sizeof ref - rk, "%s%zu-%zu:%s", rk ? " " : "", i, i + best, bc);
+                    i += best;
+                } else i++;
+            }
+            if (strcmp(out, ref)) { fprintf(stderr, "bushy differential: \"%s\"\n", text); MC_CHECK_STR(out, ref); break; }
+        }
+        if (g) mc_dict_close(g);
+        unlink(gpath);
     }
     mc_tokens_free(&tk);
     mc_dict_close(d);
