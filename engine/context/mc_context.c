@@ -60,6 +60,8 @@ struct mc_ctx_scratch {
     size_t n, cap;
     uint32_t *hdr;       /* indices into tm of section headers */
     size_t n_hdr, cap_hdr;
+    uint32_t *st;        /* trigger start candidates (token indices) */
+    size_t cap_st;
     uint32_t *bnd;       /* segment starts (token indices), sorted */
     size_t n_bnd, cap_bnd;
     mc_ctx_axes *ax;     /* per mention of the last call */
@@ -74,6 +76,7 @@ void mc_ctx_scratch_free(mc_ctx_scratch *c)
     free(c->tm);
     free(c->hdr);
     free(c->bnd);
+    free(c->st);
     free(c->ax);
     free(c);
 }
@@ -109,9 +112,20 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     const mc_token *tk = t->tok;
     size_t nt = t->n;
     c->n = c->n_hdr = 0;
-    for (size_t i = 0; i < nt;) {
-        uint32_t node = tk[i].id >= 0 ? d->ctx_root[tk[i].id] : 0;
-        if (!node) { i++; continue; }
+    /* Trigger starts (about 1 token in 4), listed without a branch; each one's longest
+     * trigger; then leftmost-longest over them in text order. */
+    if (grow((void **)&c->st, &c->cap_st, nt + 1, sizeof *c->st)) return -1;
+    uint32_t *st = c->st;
+    size_t ns = 0;
+    for (size_t i = 0; i < nt; i++) {
+        st[ns] = (uint32_t)i;
+        ns += d->ctx_root[tk[i].id + 1] != 0;
+    }
+    size_t next = 0; /* first token not inside the last trigger taken */
+    for (size_t k = 0; k < ns; k++) {
+        size_t i = st[k];
+        if (i < next) continue;
+        uint32_t node = d->ctx_root[tk[i].id + 1];
         size_t best = 0;
         uint32_t bt = MC_NONE;
         for (size_t j = i;;) {
@@ -120,9 +134,10 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
             node = mc_trie_child(d, node, (uint32_t)tk[j].id);
             if (!node) break;
         }
-        if (bt == MC_NONE) { i++; continue; }
+        if (bt == MC_NONE) continue;
+        next = best;
         uint32_t ti = d->terms[bt].target;
-        if (ti >= d->n_triggers) { i = best; continue; }
+        if (ti >= d->n_triggers) continue;
         const mc_ftrigger *tr = &d->triggers[ti];
         tmatch m = {(uint32_t)i, (uint32_t)best, (int32_t)ti, tr->category, tr->direction, tr->window, 0, tr->section, 0};
         if (tr->category == MC_CTX_HABIT) {
@@ -155,31 +170,27 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         }
         if (grow((void **)&c->tm, &c->cap, c->n + 1, sizeof *c->tm)) return -1;
         c->tm[c->n++] = m;
-        i = best;
     }
     /* Segment starts: sentence starts merged with header starts and ends. */
     /* Header starts and ends, in text order, are the points a0 <= b0 <= a1 <= b1 ...; one
      * pointer walks them beside the tokens. */
-    c->n_bnd = 0;
-    size_t p = 0, np = 2 * c->n_hdr;
+    if (grow((void **)&c->bnd, &c->cap_bnd, nt + 1, sizeof *c->bnd)) return -1;
+    uint32_t *bnd = c->bnd;
+    size_t nb = 0, p = 0, np = 2 * c->n_hdr;
 #define HDR_POINT(k) ((k) & 1 ? c->tm[c->hdr[(k) >> 1]].b : c->tm[c->hdr[(k) >> 1]].a)
-    uint32_t next = np ? HDR_POINT(0) : UINT32_MAX;
+    uint32_t hnext = np ? HDR_POINT(0) : UINT32_MAX;
     for (size_t i = 0; i < nt; i++) {
-        int cut = i == 0 || (tk[i].flags & MC_TOK_SENT);
-        while (next <= i) {
-            if (next == i) cut = 1;
-            next = ++p < np ? HDR_POINT(p) : UINT32_MAX;
+        unsigned cut = i == 0 || (tk[i].flags & MC_TOK_SENT);
+        while (hnext <= i) {
+            if (hnext == i) cut = 1;
+            hnext = ++p < np ? HDR_POINT(p) : UINT32_MAX;
         }
-        if (cut) {
-            if (c->n_bnd == c->cap_bnd && grow((void **)&c->bnd, &c->cap_bnd, c->n_bnd + 1, sizeof *c->bnd)) return -1;
-            c->bnd[c->n_bnd++] = (uint32_t)i;
-        }
+        bnd[nb] = (uint32_t)i; /* kept when cut, without a branch */
+        nb += cut;
     }
 #undef HDR_POINT
-    if (nt == 0) { /* the segment list always starts at token 0 */
-        if (grow((void **)&c->bnd, &c->cap_bnd, 1, sizeof *c->bnd)) return -1;
-        c->bnd[c->n_bnd++] = 0;
-    }
+    if (nt == 0) bnd[nb++] = 0; /* the segment list always starts at token 0 */
+    c->n_bnd = nb;
     return 0;
 }
 

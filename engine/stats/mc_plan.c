@@ -29,7 +29,7 @@ void mc_stats_plan_free(mc_stats_plan *p)
     if (!p) return;
     free(p->opts_text);
     for (int i = 0; i < p->n_cols; i++) free(p->cols[i]);
-    for (int l = 0; l < 4; l++) free(p->item_of[l]);
+    free(p->item_of);
     free(p->cat_name);
     free(p->cat_code);
     free(p->ccsr_body);
@@ -213,8 +213,7 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
     const mc_dict *d = p->d;
     uint32_t n = p->n_codes = mc_dict_n_codes(d);
     if (n >= (1u << 24)) return mc_error_set(err, MC_E_INTERNAL, NULL, 0, 0, 0, "too many codes for the statistics key");
-    for (int l = 0; l < 4; l++)
-        if (!(p->item_of[l] = malloc(((size_t)n + 1) * sizeof(uint32_t)))) return MC_E_NOMEM;
+    if (!(p->item_of = malloc(((size_t)n + 1) * sizeof *p->item_of))) return MC_E_NOMEM;
     p->cat_name = calloc((size_t)n + 1, sizeof *p->cat_name);
     if (!p->cat_name) return MC_E_NOMEM;
     /* categories: distinct first three characters, sorted */
@@ -240,21 +239,23 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
     p->n_items[MC_LV_CODE] = n;
     p->n_items[MC_LV_BLOCK] = mc_dict_n_blocks(d);
     p->n_items[MC_LV_CHAPTER] = nch;
+    uint32_t chapter_item[256]; /* chapter number -> its item */
+    for (int k = 0; k < 256; k++) chapter_item[k] = UINT32_MAX;
+    for (uint32_t k = 0; k < nch; k++) { /* the last of equal numbers, as before */
+        mc_range_info ri;
+        mc_dict_chapter(d, k, &ri);
+        if (ri.chapter > 0 && ri.chapter < 256) chapter_item[ri.chapter] = k;
+    }
     for (uint32_t i = 0; i < n; i++) {
         mc_code_info ci;
         mc_dict_code(d, i, &ci);
         char c3[8];
         snprintf(c3, sizeof c3, "%.3s", ci.code);
         void *f = bsearch(c3, p->cat_name, u, sizeof *p->cat_name, cmp_cat);
-        p->item_of[MC_LV_CODE][i] = i;
-        p->item_of[MC_LV_CATEGORY][i] = f ? (uint32_t)((char (*)[8])f - p->cat_name) : UINT32_MAX;
-        p->item_of[MC_LV_BLOCK][i] = ci.block;
-        p->item_of[MC_LV_CHAPTER][i] = UINT32_MAX;
-        for (uint32_t k = 0; k < nch; k++) {
-            mc_range_info ri;
-            mc_dict_chapter(d, k, &ri);
-            if (ri.chapter == ci.chapter && ci.chapter) p->item_of[MC_LV_CHAPTER][i] = k;
-        }
+        p->item_of[i][MC_LV_CODE] = i;
+        p->item_of[i][MC_LV_CATEGORY] = f ? (uint32_t)((char (*)[8])f - p->cat_name) : UINT32_MAX;
+        p->item_of[i][MC_LV_BLOCK] = ci.block;
+        p->item_of[i][MC_LV_CHAPTER] = ci.chapter > 0 && ci.chapter < 256 ? chapter_item[ci.chapter] : UINT32_MAX;
     }
     /* CCSR and body systems */
     p->n_ccsr = mc_dict_ccsr_count(d);

@@ -106,7 +106,7 @@ struct mc_stats {
     size_t n_p, cap_p, n_pab, cap_pab;
     /* per-record scratch */
     uint32_t serial;
-    uint32_t *stamp[MC_LV__COUNT], *slot[MC_LV__COUNT];
+    uint64_t *mark[MC_LV__COUNT];          /* per level and item: serial << 32 | its loc index */
     loc_t *loc;
     size_t n_loc, cap_loc;
     uint32_t *codes, *citems;
@@ -170,7 +170,7 @@ void mc_stats_free(mc_stats *s)
     free(s->tuples); free(s->sc); free(s->snext);
     free(s->ekey); free(s->ecnt);
     free(s->pkey); free(s->pcnt); free(s->pab);
-    for (int l = 0; l < MC_LV__COUNT; l++) { free(s->stamp[l]); free(s->slot[l]); }
+    for (int l = 0; l < MC_LV__COUNT; l++) free(s->mark[l]);
     free(s->loc); free(s->codes); free(s->citems); free(s->ccsr_buf); free(s->tup); free(s->rec_strata);
     free(s);
 }
@@ -185,9 +185,8 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
               map64_init(&s->pairix, 1 << 12);
     for (int l = 0; l < MC_LV__COUNT && !bad; l++) {
         size_t n = (size_t)p->n_items[l] + 1;
-        s->stamp[l] = calloc(n, sizeof(uint32_t));
-        s->slot[l] = calloc(n, sizeof(uint32_t));
-        bad |= !s->stamp[l] || !s->slot[l];
+        s->mark[l] = calloc(n, sizeof(uint64_t));
+        bad |= !s->mark[l];
     }
     s->dense_sid = -1;
     s->pair_spill = UINT32_MAX;
@@ -269,15 +268,15 @@ static int64_t stratum_id(mc_stats *s, const uint32_t *t)
 
 static inline loc_t *loc_get(mc_stats *s, uint32_t lv, uint32_t item)
 {
-    if (s->stamp[lv][item] == s->serial) return &s->loc[s->slot[lv][item]];
+    uint64_t mk = s->mark[lv][item];
+    if ((uint32_t)(mk >> 32) == s->serial) return &s->loc[(uint32_t)mk];
     if (s->n_loc == s->cap_loc) {
         loc_t *n = realloc(s->loc, s->cap_loc * 2 * sizeof *n);
         if (!n) return NULL;
         s->loc = n;
         s->cap_loc *= 2;
     }
-    s->stamp[lv][item] = s->serial;
-    s->slot[lv][item] = (uint32_t)s->n_loc;
+    s->mark[lv][item] = (uint64_t)s->serial << 32 | (uint32_t)s->n_loc;
     loc_t *l = &s->loc[s->n_loc++];
     memset(l, 0, sizeof *l);
     l->level = lv;
@@ -436,7 +435,7 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
     const mc_dict *d = p->d;
     s->tot.records++;
     if (++s->serial == 0) {
-        for (int l = 0; l < MC_LV__COUNT; l++) memset(s->stamp[l], 0, ((size_t)p->n_items[l] + 1) * sizeof(uint32_t));
+        for (int l = 0; l < MC_LV__COUNT; l++) memset(s->mark[l], 0, ((size_t)p->n_items[l] + 1) * sizeof(uint64_t));
         s->serial = 1;
     }
     s->n_loc = 0;
@@ -446,15 +445,15 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
      * random: issue every miss of this record first, so they overlap, then do the work. */
     for (size_t i = 0; i < n; i++)
         for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[lv][ms[i].code];
-            if (it != UINT32_MAX) { MC_PREFETCH(&s->stamp[lv][it]); MC_PREFETCH(&s->slot[lv][it]); }
+            uint32_t it = p->item_of[ms[i].code][lv];
+            if (it != UINT32_MAX) MC_PREFETCH(&s->mark[lv][it]);
         }
     for (size_t i = 0; i < n; i++) {
         const mc_mention *m = &ms[i];
         s->tot.mentions++;
         s->tot.rules[m->rule]++;
         for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[lv][m->matched_code];
+            uint32_t it = p->item_of[m->matched_code][lv];
             if (it == UINT32_MAX) continue;
             loc_t *l = loc_get(s, (uint32_t)lv, it);
             if (!l) return -1;
@@ -463,7 +462,7 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
         if (!m->counted) continue;
         counted++;
         for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[lv][m->code];
+            uint32_t it = p->item_of[m->code][lv];
             if (it == UINT32_MAX) continue;
             loc_t *l = loc_get(s, (uint32_t)lv, it);
             if (!l) return -1;

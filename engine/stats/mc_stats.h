@@ -82,7 +82,8 @@ typedef struct mc_stats_plan {
     /* items per level */
     uint32_t n_items[MC_LV__COUNT];
     uint32_t n_codes;
-    uint32_t *item_of[4];          /* [level 0..3][code] -> item, UINT32_MAX none */
+    uint32_t (*item_of)[4];        /* [code][level 0..3] -> item, UINT32_MAX none (a code's
+                                      four items in one cache line) */
     char (*cat_name)[8];           /* category items: 3-character codes, sorted */
     uint32_t *cat_code;            /* category item -> code index of the category, UINT32_MAX */
     uint32_t n_ccsr;

@@ -29,7 +29,7 @@ static size_t pow2_at_least(size_t n)
 
 mc_status mc_dict_accel_build(mc_dict *d)
 {
-    size_t nv = pow2_at_least(d->n_vocab + d->n_vocab / 2 + 1);
+    size_t nv = pow2_at_least(2 * d->n_vocab + 1); /* load <= 1/2: short probes, most unknown tokens end at once */
     d->vtab_bytes = nv * sizeof *d->vtab;
     d->vtab = mc_huge_alloc(d->vtab_bytes);
     if (!d->vtab) return MC_E_NOMEM;
@@ -87,13 +87,14 @@ mc_status mc_dict_accel_build(mc_dict *d)
         }
     }
     free(first);
-    d->ctx_root = malloc((d->n_vocab ? d->n_vocab : 1) * sizeof *d->ctx_root);
+    d->ctx_root = malloc((d->n_vocab + 1) * sizeof *d->ctx_root);
     d->code_key = malloc((d->n_codes ? d->n_codes : 1) * sizeof *d->code_key);
     d->term_check = calloc(d->n_terms / 64 + 1, sizeof *d->term_check);
     if (!d->ctx_root || !d->code_key || !d->term_check) { mc_dict_accel_free(d); return MC_E_NOMEM; }
     for (size_t i = 0; i < d->n_terms; i++)
         if ((d->terms[i].flags & MC_TERMF_UPPER) || d->terms[i].ntok <= 1) d->term_check[i >> 6] |= 1ull << (i & 63);
-    for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i] = d->vocab[i].root[MC_TRIE_CONTEXT];
+    d->ctx_root[0] = 0;
+    for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i + 1] = d->vocab[i].root[MC_TRIE_CONTEXT];
     for (size_t i = 0; i < d->n_codes; i++) {
         const char *c = d->strs + d->codes[i].code;
         uint32_t k = 0;

@@ -62,7 +62,8 @@ struct mc_dict {
     double load_ms;
     mc_vslot *vtab; size_t vtab_mask;   /* vocabulary by mc_skey_hash, power of two */
     mc_eslot *etab; size_t etab_mask;   /* edges by (node, token): see MC_EDGE_LINEAR */
-    uint32_t *ctx_root;                 /* per vocabulary id: vocab[id].root[MC_TRIE_CONTEXT] (dense, cache resident) */
+    uint32_t *ctx_root;                 /* per vocabulary id + 1: vocab[id].root[MC_TRIE_CONTEXT]; [0] = 0 for
+                                           unknown tokens (id -1) (dense, cache resident) */
     uint32_t *code_key;                 /* per code: mc_code_key() */
     uint64_t *term_check;               /* bit per term: 1 = the walk must read the term
                                            (upper-case mask or single-word guard), 0 = a

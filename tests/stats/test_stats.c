@@ -151,7 +151,7 @@ static void test_pair_spill(const char *dict_path)
     if (!p) { mc_dict_close(d); return; }
     uint32_t pick[24], np = 0, last = UINT32_MAX;
     for (uint32_t c = 0; c < p->n_codes && np < 24; c += 97) { /* codes of distinct categories */
-        uint32_t it = p->item_of[MC_LV_CATEGORY][c];
+        uint32_t it = p->item_of[c][MC_LV_CATEGORY];
         if (it != UINT32_MAX && it != last) pick[np++] = c, last = it;
     }
     MC_CHECK(np == 24);
