@@ -85,14 +85,23 @@ void mc_codes_apply(const mc_dict *d, mc_mention *ms, size_t n, const mc_scan_op
         if (m->counted && o->only && !o->only[m->code]) rule(m, m->code, MC_RULE_OUT_OF_SCOPE, 0);
     }
     if (!o->resolve_specific) return;
+    /* A counted mention is superseded by a counted one of the same category that refines
+     * its code. cat[k]: mention k's category key while it counts, else a key no code has
+     * (so the pair test is one compare, rarely true); the general loop past 256. */
+    uint32_t cat[256];
+    int fast = n <= sizeof cat / sizeof cat[0];
+    for (size_t k = 0; fast && k < n; k++)
+        cat[k] = ms[k].counted ? d->code_key[ms[k].code] & MC_CODEK_CATEGORY : UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
         if (!ms[i].counted) continue;
         uint32_t ci = d->code_key[ms[i].code] & MC_CODEK_CATEGORY;
         for (size_t j = 0; j < n; j++)
-            if (ms[j].counted && ms[j].rule != MC_RULE_SUPERSEDED &&
-                (d->code_key[ms[j].code] & MC_CODEK_CATEGORY) == ci && refines(d, ms[i].code, ms[j].code)) {
+            if ((fast ? cat[j] == ci
+                      : ms[j].counted && (d->code_key[ms[j].code] & MC_CODEK_CATEGORY) == ci) &&
+                refines(d, ms[i].code, ms[j].code)) {
                 ms[i].counted = 0;
                 ms[i].rule = MC_RULE_SUPERSEDED;
+                if (fast) cat[i] = UINT32_MAX;
                 break;
             }
     }
