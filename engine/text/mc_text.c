@@ -1,10 +1,25 @@
 /* mc_text.c — tokenizer and normaliser (see mc_text.h for the rules). One pass over
- * the bytes with a class table; normalised forms go to a per-thread buffer. */
+ * the bytes with a class table; normalised forms go to a per-thread buffer. The common
+ * tokens (short ASCII words and numbers) take a word-at-a-time path, fast_run, which
+ * must give exactly what the general path (scan_word, finish_norm) gives. */
 #include "mc_text.h"
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_SEP = 0, C_LOW = 1, C_UP = 2, C_DIG = 3, C_APOS = 4, C_HI = 5 };
+#if defined(__GNUC__)
+#define MC_NOINLINE __attribute__((noinline))
+#define MC_INLINE inline __attribute__((always_inline))
+#else
+#define MC_NOINLINE
+#define MC_INLINE inline
+#endif
+
+/* Classes are bits; an ASCII word character's class is its MC_TOK_CAP / MC_TOK_NUM flag.
+ * C_DOT and C_JOIN mark separators that matter right after a token. */
+enum { C_SEP = 0, C_LOW = 1, C_UP = MC_TOK_CAP, C_DIG = MC_TOK_NUM, C_APOS = 8, C_HI = 16, C_DOT = 32, C_JOIN = 64,
+       C_SPACE = 128 };
+#define C_WORD (C_LOW | C_UP | C_DIG)
+#define C_INWORD (C_WORD | C_APOS | C_HI) /* may continue a token */
 
 static const unsigned char cls[256] = {
     ['0'] = C_DIG, ['1'] = C_DIG, ['2'] = C_DIG, ['3'] = C_DIG, ['4'] = C_DIG,
@@ -19,7 +34,7 @@ static const unsigned char cls[256] = {
     ['M'] = C_UP, ['N'] = C_UP, ['O'] = C_UP, ['P'] = C_UP, ['Q'] = C_UP, ['R'] = C_UP,
     ['S'] = C_UP, ['T'] = C_UP, ['U'] = C_UP, ['V'] = C_UP, ['W'] = C_UP, ['X'] = C_UP,
     ['Y'] = C_UP, ['Z'] = C_UP,
-    ['\''] = C_APOS,
+    [' '] = C_SPACE, ['\''] = C_APOS, ['.'] = C_DOT, ['-'] = C_JOIN, ['/'] = C_JOIN, ['+'] = C_JOIN,
     [0x80] = C_HI, [0x81] = C_HI, [0x82] = C_HI, [0x83] = C_HI, [0x84] = C_HI, [0x85] = C_HI,
     [0x86] = C_HI, [0x87] = C_HI, [0x88] = C_HI, [0x89] = C_HI, [0x8a] = C_HI, [0x8b] = C_HI,
     [0x8c] = C_HI, [0x8d] = C_HI, [0x8e] = C_HI, [0x8f] = C_HI, [0x90] = C_HI, [0x91] = C_HI,
@@ -101,46 +116,82 @@ static int word_char_len(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* s has MC_NORM_PAD readable bytes (the norm buffer): compared a word at a time. */
-static int is_abbrev(const char *s, size_t n)
+/* Two or three bytes as one number, for switches over short words. */
+#define P2(a, b) ((unsigned)(a) | (unsigned)(b) << 8)
+#define P3(a, b, c) (P2(a, b) | (unsigned)(c) << 16)
+
+/* Is the normal form s[0..n) a word whose full stop does not end a sentence? */
+static int is_abbrev(const char *str, size_t n)
 {
-    static const char ab[][8] = {"dr", "mr", "mrs", "ms", "st", "vs", "eg", "ie", "etc", "approx",
-                                 "fig", "pt", "no", "inc", "jr", "sr", "prof", "hx", "sx",
-                                 "dx", "tx", "rx", "yo", "y", "wk", "mo", "min", "max"};
-    if (n == 1) return 1; /* initials, "p.o.", "b.i.d." */
-    if (n > 6) return 0;
-    uint64_t w = mc_skey_padded(s, n).w[0];
-    for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++) {
-        uint64_t e;
-        memcpy(&e, ab[i], 8);
-        if (w == e) return 1;
+    const unsigned char *s = (const unsigned char *)str;
+    switch (n) {
+    case 1: return 1; /* initials, "p.o.", "b.i.d." */
+    case 2:
+        switch (P2(s[0], s[1])) {
+        case P2('d', 'r'): case P2('m', 'r'): case P2('m', 's'): case P2('s', 't'): case P2('v', 's'):
+        case P2('e', 'g'): case P2('i', 'e'): case P2('p', 't'): case P2('n', 'o'): case P2('j', 'r'):
+        case P2('s', 'r'): case P2('h', 'x'): case P2('s', 'x'): case P2('d', 'x'): case P2('t', 'x'):
+        case P2('r', 'x'): case P2('y', 'o'): case P2('w', 'k'): case P2('m', 'o'): return 1;
+        default: return 0;
+        }
+    case 3:
+        switch (P3(s[0], s[1], s[2])) {
+        case P3('m', 'r', 's'): case P3('e', 't', 'c'): case P3('f', 'i', 'g'): case P3('i', 'n', 'c'):
+        case P3('m', 'i', 'n'): case P3('m', 'a', 'x'): return 1;
+        default: return 0;
+        }
+    case 4: return memcmp(s, "prof", 4) == 0;
+    case 6: return memcmp(s, "approx", 6) == 0;
+    default: return 0;
     }
-    return 0;
 }
 
-static const char *const roman[] = {"ii", "iii", "iv", "vi", "vii", "viii", "ix"};
-static const char roman_digit[] = {'2', '3', '4', '6', '7', '8', '9'};
+/* Roman numerals ii..ix: the digit, or 0. */
+static int roman_of(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    switch (n) {
+    case 2:
+        switch (P2(s[0], s[1])) {
+        case P2('i', 'i'): return '2';
+        case P2('i', 'v'): return '4';
+        case P2('v', 'i'): return '6';
+        case P2('i', 'x'): return '9';
+        default: return 0;
+        }
+    case 3:
+        switch (P3(s[0], s[1], s[2])) {
+        case P3('i', 'i', 'i'): return '3';
+        case P3('v', 'i', 'i'): return '7';
+        default: return 0;
+        }
+    case 4: return memcmp(s, "viii", 4) == 0 ? '8' : 0;
+    default: return 0;
+    }
+}
+
+/* Plural rule on n >= 1 letters ending in 's' ("-ies" -> "-y"; a final 's' after a letter
+ * of 4+ letters, not "ss", "us", "is"): the new length. */
+static MC_INLINE size_t plural(char *s, size_t n)
+{
+    if (n >= 5 && s[n - 2] == 'e' && s[n - 3] == 'i') {
+        s[n - 3] = 'y';
+        return n - 2;
+    }
+    char p = n >= 4 ? s[n - 2] : 's';
+    return p != 's' && p != 'u' && p != 'i' && p >= 'a' && p <= 'z' ? n - 1 : n;
+}
 
 /* Apply plural and roman-numeral rules in place; returns the new length. */
 static size_t finish_norm(char *s, size_t n, int had_digit)
 {
     if (had_digit) return n;
-    if (n >= 2 && n <= 4 && (s[0] == 'i' || s[0] == 'v')) {
-        for (size_t r = 0; r < sizeof roman_digit; r++)
-            if (strlen(roman[r]) == n && memcmp(roman[r], s, n) == 0) {
-                s[0] = roman_digit[r];
-                return 1;
-            }
+    int d = roman_of(s, n);
+    if (d) {
+        s[0] = (char)d;
+        return 1;
     }
-    if (n >= 5 && s[n - 1] == 's' && s[n - 2] == 'e' && s[n - 3] == 'i') {
-        s[n - 3] = 'y';
-        return n - 2;
-    }
-    if (n >= 4 && s[n - 1] == 's') {
-        char p = s[n - 2];
-        if (p != 's' && p != 'u' && p != 'i' && p >= 'a' && p <= 'z') return n - 1;
-    }
-    return n;
+    return s[n - 1] == 's' ? plural(s, n) : n;
 }
 
 /* The normalised forms never outgrow their source bytes (folding, dropping and the
@@ -262,10 +313,268 @@ static size_t scan_word(const unsigned char *s, size_t len, size_t *pi, char *bu
     return n;
 }
 
-/* Separator kinds that are not token flags (bits above the uint16_t flags). */
+/* Separator state since the previous token: MC_TOK_COMMA, _SEMI, _PAREN, _BULLET,
+ * _HYPHEN as they will be set on the next token, and the kinds below. SEP_NL is clear
+ * exactly after a token, so it also says that the line has no text yet. */
 #define SEP_DOT    0x10000u /* a full stop */
 #define SEP_HARD   0x20000u /* '?' or '!' */
-#define SEP_JOINED 0x40000u /* a hyphen or slash joins the previous token to the next */
+#define SEP_NL     0x40000u /* a line break (or no token yet) */
+#define SEP_NL2    0x80000u /* two or more line breaks */
+#define SEP_FIRST  0x100000u /* no token yet */
+#define SEP_SLOW   (SEP_DOT | SEP_HARD | SEP_NL | SEP_NL2 | SEP_FIRST | MC_TOK_BULLET)
+
+/* Flags of the token going to tk from a separator state with SEP_SLOW bits. */
+static MC_NOINLINE unsigned slow_flags(const mc_token *tk, const char *norm, unsigned sep, unsigned fl)
+{
+    const mc_token *prev = sep & SEP_FIRST ? NULL : tk - 1;
+    int sent = 0;
+    if (!prev || (sep & (SEP_HARD | SEP_NL2))) sent = 1;
+    else if (sep & SEP_NL) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) || (sep & MC_TOK_BULLET) || (prev->flags & MC_TOK_COLON);
+    else if (sep & SEP_DOT) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) &&
+                                  !((prev->flags & MC_TOK_DOT) && is_abbrev(norm + prev->norm, prev->norm_len));
+    if (sent) fl |= MC_TOK_SENT;
+    if (sep & SEP_NL) fl |= MC_TOK_LINE;
+    if (sep & SEP_NL2) fl |= MC_TOK_BLANK;
+    return fl | (sep & (MC_TOK_COMMA | MC_TOK_SEMI | MC_TOK_PAREN | MC_TOK_BULLET | MC_TOK_HYPHEN));
+}
+
+/* The separator byte c (ASCII, not a space) on the state sep. A full stop right after a
+ * token (MC_TOK_DOT) and a joining hyphen or slash are seen where the token is written. */
+static MC_INLINE unsigned ascii_separator(unsigned c, unsigned sep, mc_token *tk)
+{
+    switch (c) {
+    case '\n': return sep | SEP_NL | (sep & SEP_NL) << 1;
+    case '.': return sep | SEP_DOT;
+    case '?': case '!': return sep | SEP_HARD;
+    case ',': return sep | MC_TOK_COMMA;
+    case ';': return sep | MC_TOK_SEMI;
+    case ':':
+        if (!(sep & SEP_NL)) tk[-1].flags |= MC_TOK_COLON; /* a token on this line */
+        return sep;
+    case '(': case ')': case '[': case ']': return sep | MC_TOK_PAREN;
+    case '*': case '#': case '-': case '+': return sep & SEP_NL ? sep | MC_TOK_BULLET : sep;
+    default: return sep;
+    }
+}
+
+/* A non-ASCII separator at p (n bytes left): its length; list markers set MC_TOK_BULLET. */
+static MC_NOINLINE size_t hi_separator(const unsigned char *p, size_t n, unsigned *sep)
+{
+    uint32_t cp;
+    int l = utf8_decode(p, n, &cp);
+    if (!l) return 1;
+    if ((cp == 0x2022 || cp == 0x25CF || cp == 0x2013 || cp == 0x2014) && (*sep & SEP_NL)) *sep |= MC_TOK_BULLET;
+    return (size_t)l;
+}
+
+/* Any token at s[*pi] (a word character) the general way: normalises it into buf and
+ * returns its length (0: none), *pi past it, *key and *fl (shape flags). */
+static MC_NOINLINE size_t slow_word(const unsigned char *s, size_t len, size_t *pi, char *buf, mc_skey_t *key, unsigned *fl)
+{
+    unsigned acc;
+    uint16_t f;
+    size_t n = scan_word(s, len, pi, buf, &acc, &f);
+    if (n == 0) return 0;
+    n = finish_norm(buf, n, acc & 4);
+    *fl = f | ((acc & 3) == 2 ? MC_TOK_UPPER : 0);
+    *key = mc_skey_padded(buf, n);
+    return n;
+}
+
+/* A joining hyphen or slash at s[i]: a word character follows. */
+static MC_NOINLINE unsigned joins(const unsigned char *s, size_t len, size_t i)
+{
+    return i + 1 < len && word_char_len(s + i + 1, len - i - 1) ? MC_TOK_HYPHEN : 0;
+}
+
+/* Writes the token [start, end) with its normal form at norm + off; kt is the class of
+ * the byte at end (0 at the end of the text). Returns the separator state that follows. */
+static unsigned put_token(mc_token *tk, const unsigned char *s, size_t len, const char *norm, size_t start,
+                          size_t end, size_t off, size_t n, mc_skey_t key, unsigned fl, unsigned sep, unsigned kt)
+{
+    if (sep & SEP_SLOW) fl = slow_flags(tk, norm, sep, fl);
+    else fl |= sep;
+    sep = 0;
+    if (kt & (C_DOT | C_JOIN)) {
+        if (kt & C_DOT) fl |= MC_TOK_DOT;
+        else sep = joins(s, len, end);
+    }
+    tk->start = (uint32_t)start;
+    tk->end = (uint32_t)end;
+    tk->norm = (uint32_t)off;
+    tk->norm_len = (uint16_t)n;
+    tk->flags = (uint16_t)fl;
+    tk->hash = mc_skey_hash(key, n);
+    tk->id = -1;
+    return sep;
+}
+
+/* Where fast_run may start tokens: below the returned position 16 bytes of text are left
+ * and there is a token slot for each start (its tokens end before a byte that cannot
+ * start one, so they start 2+ bytes apart). */
+static size_t fast_limit(size_t i, size_t len, const mc_token *tk, const mc_token *tend)
+{
+    size_t lim = len >= 16 ? len - 15 : 0, room = tk ? (size_t)(tend - tk) : 0;
+    if (room == 0) return 0;
+    if (lim > i && (lim - i) / 2 >= room) lim = i + 2 * room - 1;
+    return lim;
+}
+
+/* Tokenizer state shared by fast_run and the general path. */
+typedef struct {
+    mc_token *tk; /* next token slot */
+    size_t nlen;  /* bytes used in norm */
+    unsigned sep; /* separator state since the previous token */
+} run_state;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define B8(x) (0x0101010101010101ull * (x))
+
+static uint64_t ld64(const unsigned char *p) { uint64_t w; memcpy(&w, p, 8); return w; }
+/* High bit of each byte of w that is not an ASCII letter, resp. not a digit; exact up to
+ * the lowest such byte (borrows and carries start only at bytes that are set). */
+static uint64_t swar_nonletters(uint64_t w)
+{
+    uint64_t x = w | B8(0x20), y = x - B8(0x61);
+    return (y | (y + B8(0x66)) | x) & B8(0x80);
+}
+static uint64_t swar_nondigits(uint64_t w)
+{
+    uint64_t y = w - B8(0x30);
+    return (y | (y + B8(0x76)) | w) & B8(0x80);
+}
+/* Bytes below the lowest high bit of non (non != 0). */
+static uint64_t low_mask(uint64_t non) { return (non ^ (non - 1)) >> 8; }
+
+/* roman_of on the key of 2..4 lower-case letters. */
+static int roman_key(uint64_t w)
+{
+    switch (w) {
+    case 0x6969: return '2';     case 0x696969: return '3';   case 0x7669: return '4';
+    case 0x6976: return '6';     case 0x696976: return '7';   case 0x69696976: return '8';
+    case 0x7869: return '9';     default: return 0;
+    }
+}
+
+/* The common case, from i while i < ilim (fast_limit): ASCII separators, and tokens of up
+ * to 15 ASCII letters, up to 7 digits, or digits '.' digits up to 14 bytes, ended by a
+ * byte that cannot continue them, eight bytes at a time. Returns where it stopped: at or
+ * past ilim, or at a non-ASCII byte or a token it leaves to the general way. */
+static MC_NOINLINE size_t fast_run(const unsigned char *s, size_t len, size_t i, size_t ilim, char *norm, run_state *st)
+{
+    mc_token *tk = st->tk;
+    size_t nlen = st->nlen;
+    unsigned sep = st->sep;
+    while (i < ilim) {
+        unsigned c = s[i], k = cls[c];
+        if (!(k & C_WORD)) {
+            if (k == C_HI) break;
+            if (k != C_SPACE) {
+                sep = ascii_separator(c, sep, tk);
+                i += s[i + 1] == ' ';
+            }
+            i++;
+            continue;
+        }
+        char *buf = norm + nlen; /* 16 bytes of room: norm never outgrows the text */
+        uint64_t w = ld64(s + i), non, k0, k1 = 0;
+        size_t r, n; /* bytes of text, of normal form */
+        unsigned kt, fl;
+        if (k != C_DIG) {
+            uint64_t l = w | B8(0x20), m;
+            non = swar_nonletters(w);
+            if (non) {
+                r = (unsigned)__builtin_ctzll(non) >> 3;
+                kt = cls[s[i + r]];
+                if (kt & C_INWORD) break;
+                m = low_mask(non);
+                memcpy(buf, &l, 8);
+                k0 = l & m;
+                fl = w & 0x20 ? 0 : MC_TOK_CAP | ((w & m & B8(0x20)) == 0); /* MC_TOK_UPPER */
+                n = r;
+                int d;
+                if (buf[r - 1] == 's') {
+                    n = plural(buf, r);
+                    k0 = ld64((const unsigned char *)buf) & ((1ull << 8 * n) - 1);
+                } else if (r - 2 < 3 && ((k0 & 0xFF) == 'i' || (k0 & 0xFF) == 'v') && (d = roman_key(k0)) != 0) {
+                    buf[0] = (char)d;
+                    k0 = (uint64_t)d;
+                    n = 1;
+                }
+            } else {
+                uint64_t w1 = ld64(s + i + 8), l1 = w1 | B8(0x20);
+                non = swar_nonletters(w1);
+                if (!non) break;
+                r = 8 + ((unsigned)__builtin_ctzll(non) >> 3);
+                kt = cls[s[i + r]];
+                if (kt & C_INWORD) break;
+                m = low_mask(non);
+                memcpy(buf, &l, 8);
+                memcpy(buf + 8, &l1, 8);
+                k0 = l;
+                k1 = l1 & m;
+                fl = w & 0x20 ? 0 : MC_TOK_CAP | (((w | (w1 & m)) & B8(0x20)) == 0);
+                n = r;
+                if (buf[r - 1] == 's') {
+                    n = plural(buf, r);
+                    mc_skey_t key = mc_skey_padded(buf, n);
+                    k0 = key.w[0];
+                    k1 = key.w[1];
+                }
+            }
+        } else {
+            non = swar_nondigits(w);
+            if (!non) break;
+            r = (unsigned)__builtin_ctzll(non) >> 3;
+            kt = cls[s[i + r]];
+            if (kt & C_INWORD) break;
+            memcpy(buf, &w, 8);
+            k0 = w & low_mask(non);
+            if ((kt & C_DOT) && cls[s[i + r + 1]] == C_DIG) { /* "38.2" */
+                uint64_t w1 = ld64(s + i + 8);
+                non = swar_nondigits(ld64(s + i + r + 1)) | 1ull << 63; /* 8+ digits: cut, then refused */
+                r += 1 + ((unsigned)__builtin_ctzll(non) >> 3);
+                if (r > 14) break;
+                kt = cls[s[i + r]];
+                if ((kt & C_INWORD) || ((kt & C_DOT) && cls[s[i + r + 1]] == C_DIG)) break;
+                memcpy(buf + 8, &w1, 8);
+                k0 = r < 8 ? w & ((1ull << 8 * r) - 1) : w;
+                k1 = r > 8 ? w1 & ((1ull << 8 * (r - 8)) - 1) : 0;
+            }
+            fl = MC_TOK_NUM;
+            n = r;
+        }
+        if (sep) {
+            fl = sep & SEP_SLOW ? slow_flags(tk, norm, sep, fl) : fl | sep;
+            sep = 0;
+        }
+        tk->start = (uint32_t)i;
+        i += r;
+        tk->end = (uint32_t)i;
+        tk->norm = (uint32_t)nlen;
+        tk->norm_len = (uint16_t)n;
+        tk->flags = (uint16_t)fl;
+        tk->hash = mc_skey_hash((mc_skey_t){{k0, k1}}, n);
+        tk->id = -1;
+        tk++;
+        nlen += n;
+        if (kt == C_SPACE) i++;
+        else if (kt & C_DOT) tk[-1].flags |= MC_TOK_DOT;
+        else if (kt & C_JOIN) sep = joins(s, len, i);
+    }
+    st->tk = tk;
+    st->nlen = nlen;
+    st->sep = sep;
+    return i;
+}
+#else
+/* Without the word-at-a-time path every token goes the general way. */
+static size_t fast_run(const unsigned char *s, size_t len, size_t i, size_t ilim, char *norm, run_state *st)
+{
+    (void)s, (void)len, (void)ilim, (void)norm, (void)st;
+    return i;
+}
+#endif
 
 int mc_tokenize(const char *text, size_t len, mc_tokens *out)
 {
@@ -273,94 +582,44 @@ int mc_tokenize(const char *text, size_t len, mc_tokens *out)
     out->n = 0;
     out->norm_len = 0;
     if (reserve_norm(out, len)) return -1;
-    size_t i = 0;
-    /* Separator state since the previous token: line breaks, and MC_TOK_COMMA, _SEMI,
-     * _PAREN, _BULLET as they will be set on the next token, plus SEP_* below. */
-    int newlines = 1, line_has_text = 0;
-    unsigned sep = 0;
+    run_state st = {out->tok, 0, SEP_NL | SEP_FIRST};
+    mc_token *tend = st.tk ? st.tk + out->cap : NULL;
+    size_t i = 0, ilim = fast_limit(0, len, st.tk, tend);
 
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c == ' ') { i++; continue; }
-        unsigned k = cls[c];
-        int wl = (k == C_LOW || k == C_UP || k == C_DIG) ? 1 : k == C_HI ? word_char_len(s + i, len - i) : 0;
-        if (!wl) {
-            int step = 1;
-            if (c >= 0x80) {
-                uint32_t cp;
-                int l = utf8_decode(s + i, len - i, &cp);
-                if (l) {
-                    step = l;
-                    if (cp == 0x2022 || cp == 0x25CF) { if (!line_has_text) sep |= MC_TOK_BULLET; }
-                    else if (cp == 0x2013 || cp == 0x2014) { if (!line_has_text) sep |= MC_TOK_BULLET; }
-                }
-            } else {
-                switch (c) {
-                case '\n':
-                    newlines++;
-                    line_has_text = 0;
-                    break;
-                case '.':
-                    if (i > 0 && out->n && out->tok[out->n - 1].end == i) out->tok[out->n - 1].flags |= MC_TOK_DOT;
-                    sep |= SEP_DOT;
-                    break;
-                case '?': case '!': sep |= SEP_HARD; break;
-                case ',': sep |= MC_TOK_COMMA; break;
-                case ';': sep |= MC_TOK_SEMI; break;
-                case ':':
-                    if (out->n && !newlines) out->tok[out->n - 1].flags |= MC_TOK_COLON;
-                    break;
-                case '(': case ')': case '[': case ']': sep |= MC_TOK_PAREN; break;
-                case '*': case '#': if (!line_has_text) sep |= MC_TOK_BULLET; break;
-                case '-': case '/': case '+':
-                    if (!line_has_text && c != '/') sep |= MC_TOK_BULLET;
-                    else if (out->n && out->tok[out->n - 1].end == i && i + 1 < len &&
-                             word_char_len(s + i + 1, len - i - 1))
-                        sep |= SEP_JOINED;
-                    break;
-                default: break;
-                }
+    for (;;) {
+        if (i < ilim) i = fast_run(s, len, i, ilim, out->norm, &st);
+        if (i >= len) break;
+        unsigned c = s[i], k = cls[c];
+        if (!(k & C_WORD) && !(k == C_HI && word_char_len(s + i, len - i))) {
+            if (k == C_HI) i += hi_separator(s + i, len - i, &st.sep);
+            else {
+                if (k != C_SPACE) st.sep = ascii_separator(c, st.sep, st.tk);
+                i++;
             }
-            i += (size_t)step;
             continue;
         }
-
-        /* A token: normalised bytes go straight to the norm buffer. */
-        uint32_t start = (uint32_t)i;
-        char *buf = out->norm + out->norm_len;
-        unsigned acc;
-        uint16_t fl;
-        size_t n = scan_word(s, len, &i, buf, &acc, &fl);
-        if (n == 0) { i++; continue; }
-        n = finish_norm(buf, n, acc & 4);
-        if ((acc & 3) == 2) fl |= MC_TOK_UPPER;
-
-        /* Flags from the separator since the previous token. */
-        const mc_token *prev = out->n ? &out->tok[out->n - 1] : NULL;
-        int sent = 0;
-        if (!prev || (sep & SEP_HARD) || newlines >= 2) sent = 1;
-        else if (newlines) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) || (sep & MC_TOK_BULLET) || (prev->flags & MC_TOK_COLON);
-        else if (sep & SEP_DOT) sent = (fl & (MC_TOK_CAP | MC_TOK_NUM)) &&
-                                      !((prev->flags & MC_TOK_DOT) && is_abbrev(out->norm + prev->norm, prev->norm_len));
-        if (sent) fl |= MC_TOK_SENT;
-        if (newlines || !prev) fl |= MC_TOK_LINE;
-        if (newlines >= 2) fl |= MC_TOK_BLANK;
-        fl |= (uint16_t)(sep & (MC_TOK_COMMA | MC_TOK_SEMI | MC_TOK_PAREN | MC_TOK_BULLET));
-        if ((sep & SEP_JOINED) && !newlines) fl |= MC_TOK_HYPHEN;
-        if (out->n == out->cap && grow_tokens(out)) return -1;
-        mc_token *tk = &out->tok[out->n++];
-        tk->start = start;
-        tk->end = (uint32_t)i;
-        tk->norm = (uint32_t)out->norm_len;
-        tk->norm_len = (uint16_t)n;
-        tk->flags = fl;
-        tk->hash = mc_skey_hash(mc_skey_padded(buf, n), n);
-        tk->id = -1;
-        out->norm_len += n;
-        newlines = 0;
-        sep = 0;
-        line_has_text = 1;
+        /* A token at i, the general way: normalised bytes go straight to the norm buffer
+         * (room: they never outgrow their source, see reserve_norm). */
+        if (st.tk == tend) {
+            out->n = st.tk ? (size_t)(st.tk - out->tok) : 0;
+            out->norm_len = st.nlen;
+            if (grow_tokens(out)) return -1;
+            st.tk = out->tok + out->n;
+            tend = out->tok + out->cap;
+        }
+        size_t j = i;
+        mc_skey_t key;
+        unsigned fl;
+        size_t n = slow_word(s, len, &j, out->norm + st.nlen, &key, &fl);
+        if (n == 0) { i = j + 1; continue; }
+        st.sep = put_token(st.tk, s, len, out->norm, i, j, st.nlen, n, key, fl, st.sep, j < len ? cls[s[j]] : 0);
+        st.tk++;
+        st.nlen += n;
+        i = j;
+        ilim = fast_limit(i, len, st.tk, tend);
     }
+    out->n = st.tk ? (size_t)(st.tk - out->tok) : 0;
+    out->norm_len = st.nlen;
     return 0;
 }
 
