@@ -44,6 +44,56 @@ static void render(const mc_dict *d, const char *text, char *out, size_t cap)
     mc_scratch_free(s);
 }
 
+/* A term for the slow reference matcher: its normal form, token count, code. */
+typedef struct { char norm[128]; int ntok; const char *code; } refterm_t;
+
+static size_t ref_terms(const term_t *t, size_t n, refterm_t *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].flags) continue; /* flagged terms do not occur in the random texts */
+        out[k].ntok = mc_normalize_phrase(t[i].term, strlen(t[i].term), out[k].norm, sizeof out[k].norm);
+        out[k].code = t[i].code;
+        k++;
+    }
+    return k;
+}
+
+/* The slow obvious leftmost-longest on token strings, rendered like render(): at each
+ * token the longest term whose tokens follow within one sentence, else the next token. */
+static void ref_match(const char *text, mc_tokens *tk, const refterm_t *rt, size_t nrt, char *ref, size_t cap)
+{
+    static char norm[128][64];
+    mc_tokenize(text, strlen(text), tk);
+    MC_CHECK(tk->n <= 128);
+    for (size_t i = 0; i < tk->n && i < 128; i++) {
+        memcpy(norm[i], tk->norm + tk->tok[i].norm, tk->tok[i].norm_len);
+        norm[i][tk->tok[i].norm_len] = 0;
+    }
+    size_t rk = 0;
+    ref[0] = 0;
+    for (size_t i = 0; i < tk->n && i < 128;) {
+        size_t best = 0;
+        const char *bc = NULL;
+        for (size_t q = 0; q < nrt; q++) {
+            size_t nt = (size_t)rt[q].ntok;
+            if (nt > tk->n - i || nt <= best) continue;
+            char joined[256] = "";
+            size_t jk = 0;
+            int crosses = 0;
+            for (size_t u = 0; u < nt; u++) {
+                if (u && (tk->tok[i + u].flags & MC_TOK_SENT)) crosses = 1;
+                jk += (size_t)snprintf(joined + jk, sizeof joined - jk, "%s%s", u ? " " : "", norm[i + u]);
+            }
+            if (!crosses && strcmp(joined, rt[q].norm) == 0) { best = nt; bc = rt[q].code; }
+        }
+        if (best) {
+            rk += (size_t)snprintf(ref + rk, cap - rk, "%s%zu-%zu:%s", rk ? " " : "", i, i + best, bc);
+            i += best;
+        } else i++;
+    }
+}
+
 static const term_t T1[] = {
     {"I51.9", "heart", 0},      {"I50.9", "heart failure", 0}, {"R62.51", "failure to thrive", 0},
     {"A00.0", "a b", 0},        {"B00.0", "b c d", 0},         {"I10", "HTN", MC_TERMF_UPPER},
@@ -133,9 +183,9 @@ int main(void)
     static const char *words[] = {"heart", "failure", "to", "thrive", "a", "b", "c", "d", "pneumonia", "x", "type", "2", "diabetes", "."};
     unsigned x = 7;
     mc_tokens tk = {0};
-    char text[2048], norm[64][64];
-    static const term_t *T = T1;
-    size_t nT = sizeof T1 / sizeof T1[0];
+    char text[2048], ref[4096];
+    static refterm_t R1[sizeof T1 / sizeof T1[0]];
+    size_t nR1 = ref_terms(T1, sizeof T1 / sizeof T1[0], R1);
     for (int round = 0; round < 3000; round++) {
         size_t k = 0;
         int nw = 1 + (int)(x % 14);
@@ -145,35 +195,10 @@ int main(void)
             k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", w ? " " : "", wd);
         }
         render(d, text, out, sizeof out);
-        /* slow reference */
-        mc_tokenize(text, strlen(text), &tk);
-        for (size_t i = 0; i < tk.n; i++) { memcpy(norm[i], tk.norm + tk.tok[i].norm, tk.tok[i].norm_len); norm[i][tk.tok[i].norm_len] = 0; }
-        char ref[512] = "";
-        size_t rk = 0;
-        for (size_t i = 0; i < tk.n;) {
-            size_t best = 0;
-            const char *bc = NULL;
-            for (size_t t = 0; t < nT; t++) {
-                if (T[t].flags) continue; /* flagged terms do not occur in these texts */
-                char tn[128];
-                int nt = mc_normalize_phrase(T[t].term, strlen(T[t].term), tn, sizeof tn);
-                if ((size_t)nt > tk.n - i || (size_t)nt <= best) continue;
-                char joined[256] = "";
-                size_t jk = 0;
-                int crosses = 0;
-                for (int q = 0; q < nt; q++) {
-                    if (q && (tk.tok[i + (size_t)q].flags & MC_TOK_SENT)) crosses = 1;
-                    jk += (size_t)snprintf(joined + jk, sizeof joined - jk, "%s%s", q ? " " : "", norm[i + (size_t)q]);
-                }
-                if (!crosses && strcmp(joined, tn) == 0) { best = (size_t)nt; bc = T[t].code; }
-            }
-            if (best) {
-                rk += (size_t)snprintf(ref + rk, sizeof ref - rk, "%s%zu-%zu:%s", rk ? " " : "", i, i + best, bc);
-                i += best;
-            } else i++;
-        }
+        ref_match(text, &tk, R1, nR1, ref, sizeof ref);
         if (strcmp(out, ref)) { fprintf(stderr, "differential: \"%s\"\n", text); MC_CHECK_STR(out, ref); break; }
     }
+
     /* differential on a bushy trie: nodes with more children than the scanner scans
        linearly (MC_EDGE_LINEAR) at every depth, so that every kind of step the walk
        takes (edge hash, edge list, a node reached by either) is compared */
@@ -208,9 +233,8 @@ int main(void)
         close(gfd);
         mc_dict *g = build(GT, ng, gpath);
         MC_CHECK(g != NULL);
-        static char gnorm[MAXT][64];
-        int gnt[MAXT];
-        for (size_t q = 0; q < ng; q++) gnt[q] = mc_normalize_phrase(gterm[q], strlen(gterm[q]), gnorm[q], sizeof gnorm[q]);
+        static refterm_t GR[MAXT];
+        size_t nGR = ref_terms(GT, ng, GR);
         for (int round = 0; g && round < 3000; round++) {
             size_t k = 0;
             int nw = 1 + (int)(y % 30);
@@ -221,30 +245,7 @@ int main(void)
                 k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", w ? " " : "", wd);
             }
             render(g, text, out, sizeof out);
-            mc_tokenize(text, strlen(text), &tk);
-            for (size_t i = 0; i < tk.n; i++) { memcpy(norm[i], tk.norm + tk.tok[i].norm, tk.tok[i].norm_len); norm[i][tk.tok[i].norm_len] = 0; }
-            char ref[2048] = "";
-            size_t rk = 0;
-            for (size_t i = 0; i < tk.n;) {
-                size_t best = 0;
-                const char *bc = NULL;
-                for (size_t q = 0; q < ng; q++) {
-                    size_t nt = (size_t)gnt[q];
-                    if (nt > tk.n - i || nt <= best) continue;
-                    char joined[256] = "";
-                    size_t jk = 0;
-                    int crosses = 0;
-                    for (size_t u = 0; u < nt; u++) {
-                        if (u && (tk.tok[i + u].flags & MC_TOK_SENT)) crosses = 1;
-                        jk += (size_t)snprintf(joined + jk, sizeof joined - jk, "%s%s", u ? " " : "", norm[i + u]);
-                    }
-                    if (!crosses && strcmp(joined, gnorm[q]) == 0) { best = nt; bc = gcode[q]; }
-                }
-                if (best) {
-                    rk += (size_t)snprintf(ref + rk, sizeof ref - rk, "%s%zu-%zu:%s", rk ? " " : "", i, i + best, bc);
-                    i += best;
-                } else i++;
-            }
+            ref_match(text, &tk, GR, nGR, ref, sizeof ref);
             if (strcmp(out, ref)) { fprintf(stderr, "bushy differential: \"%s\"\n", text); MC_CHECK_STR(out, ref); break; }
         }
         if (g) mc_dict_close(g);
