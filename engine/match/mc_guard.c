@@ -3,24 +3,32 @@
 #include "mc_build.h"
 #include <string.h>
 
+/* A word list entry: length first, so most entries are passed over on one compare. */
+typedef struct { unsigned char n; char s[15]; } mc_word;
+#define W(str) {sizeof(str) - 1, str}
+
 /* Nouns that turn a preceding diagnosis word into a modifier (normalised: lower case,
  * simple plural dropped). */
-static const char *const modified_heads[] = {
-    "marker", "size", "volume", "test", "testing", "screening", "score", "scale", "prophylaxis",
-    "protocol", "unit", "clinic", "service", "team", "ward", "department", "specialist",
-    "board", "workup", "panel", "threshold", "prevention", "precaution", "vaccine",
-    "vaccination", "registry", NULL};
+static const mc_word modified_heads[] = {
+    W("marker"), W("size"), W("volume"), W("test"), W("testing"), W("screening"), W("score"),
+    W("scale"), W("prophylaxis"), W("protocol"), W("unit"), W("clinic"), W("service"), W("team"),
+    W("ward"), W("department"), W("specialist"), W("board"), W("workup"), W("panel"),
+    W("threshold"), W("prevention"), W("precaution"), W("vaccine"), W("vaccination"),
+    W("registry"),
+    {0, ""}};
 
 /* Words before a neoplasm noun that make an unspecified-site code right: personal or
  * family history of cancer is coded without a site (Z85.9, Z80.9). */
-static const char *const history_words[] = {"history", "hx", "pmh", "pmhx", "fhx", "fh", "family", NULL};
+static const mc_word history_words[] = {
+    W("history"), W("hx"), W("pmh"), W("pmhx"), W("fhx"), W("fh"), W("family"),
+    {0, ""}};
 
-static int tok_is(const mc_tokens *t, size_t k, const char *const *list)
+static int tok_is(const mc_tokens *t, size_t k, const mc_word *list)
 {
     const char *w = t->norm + t->tok[k].norm;
     size_t n = t->tok[k].norm_len;
-    for (int i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0) return 1;
+    for (int i = 0; list[i].n; i++)
+        if (list[i].n == n && list[i].s[0] == w[0] && memcmp(list[i].s, w, n) == 0) return 1;
     return 0;
 }
 
@@ -36,8 +44,11 @@ static int after_history(const mc_tokens *t, size_t i)
 
 /* English function words: written in capitals next to an abbreviation, they show the
  * text itself is in capitals, where upper case says nothing about an abbreviation. */
-static const char *const caps_words[] = {"the", "and", "with", "of", "for", "to", "is", "was", "on", "in", "at",
-                                         "by", "as", "has", "had", "no", "not", "or", "from", "are", "were", NULL};
+static const mc_word caps_words[] = {
+    W("the"), W("and"), W("with"), W("of"), W("for"), W("to"), W("is"), W("was"), W("on"), W("in"),
+    W("at"), W("by"), W("as"), W("has"), W("had"), W("no"), W("not"), W("or"), W("from"), W("are"),
+    W("were"),
+    {0, ""}};
 
 static int shouted(const mc_tokens *t, size_t i)
 {
