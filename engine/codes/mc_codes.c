@@ -33,8 +33,8 @@ static int is_unspecified(const mc_dict *d, uint32_t c)
     size_t n = strlen(code);
     if (n > 3 && code[n - 1] == '9') return 1;
     if (!d->codes[c].title_official) return 0;
-    for (const char *t = d->strs + d->codes[c].title; *t; t++)
-        if (strncasecmp(t, "unspecified", 11) == 0) return 1;
+    for (const char *t = d->strs + d->codes[c].title; *t; t++) /* (c | 0x20) == 'u': U or u only */
+        if ((*t | 0x20) == 'u' && strncasecmp(t, "unspecified", 11) == 0) return 1;
     return 0;
 }
 
