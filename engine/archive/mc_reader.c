@@ -412,18 +412,6 @@ static long long scan_have(mc_reader *r, uint64_t off, size_t need)
     return (long long)(r->slen - skip);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 /* Cut the next task from scan_off: whole frames, while they parse and fit. Returns 1 if
  * a task was posted; 0 with scan_end set otherwise. */
 static int scan_task(mc_reader *r)
@@ -461,7 +449,7 @@ static int scan_task(mc_reader *r)
         unsigned long long b = skippable ? 0 : ZSTD_decompressBound(p, cs);
         if (b == ZSTD_CONTENTSIZE_ERROR || b > r->task_bytes) { r->scan_end = 2; break; }
         if (t->n_fr && (t->bound + b > r->task_bytes || t->src_len + cs > r->task_bytes)) break;
-        if (grow((void **)&t->src, &t->src_cap, t->src_len + cs, 1) || grow((void **)&t->fr, &t->fr_cap, t->n_fr + 1, sizeof *t->fr)) {
+        if (mc_grow((void **)&t->src, &t->src_cap, t->src_len + cs, 1) || mc_grow((void **)&t->fr, &t->fr_cap, t->n_fr + 1, sizeof *t->fr)) {
             r->scan_end = 2;
             break;
         }
@@ -474,7 +462,7 @@ static int scan_task(mc_reader *r)
         r->scan_off += cs;
         if (t->bound >= TASK_TARGET || t->src_len >= TASK_TARGET) break;
     }
-    if (t->n_fr && grow((void **)&t->dst, &t->dst_cap, t->bound ? t->bound : 1, 1)) {
+    if (t->n_fr && mc_grow((void **)&t->dst, &t->dst_cap, t->bound ? t->bound : 1, 1)) {
         r->scan_off = t->src_off; /* no memory: the streaming decoder takes over here */
         r->scan_end = 2;
         t->n_fr = 0;

@@ -119,6 +119,18 @@ mc_status mc_map_file(const char *path, mc_map *m, mc_error *err)
     return MC_OK;
 }
 
+int mc_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 void *mc_huge_alloc(size_t n)
 {
     if (n == 0) n = 1;

@@ -38,6 +38,10 @@ int mc_buf_putc(mc_buf *b, char c);
 int mc_buf_printf(mc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mc_buf_free(mc_buf *b);
 
+/* Make the array *p (capacity *cap elements of elem bytes) hold at least need elements:
+ * the capacity doubles from 16. Returns 0, or -1 when out of memory (*p and *cap kept). */
+int mc_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Generic growable array of fixed-size items: MC_VEC(T) v; mc_vec_push(&v, item). */
 #define MC_VEC(T) struct { T *items; size_t n, cap; }
 #define mc_vec_grow(v)                                                                    \

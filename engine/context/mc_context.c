@@ -31,6 +31,7 @@
 #include "context/mc_context.h"
 #include "context/mc_ctx_axes.h"
 #include "trie/mc_trie.h"
+#include "common/mc_util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,18 +84,6 @@ void mc_ctx_scratch_free(mc_ctx_scratch *c)
 
 const mc_ctx_axes *mc_ctx_axes_of(const mc_ctx_scratch *c, size_t k) { return c && k < c->n_ax ? &c->ax[k] : NULL; }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 /* Is the section trigger at [a, b) written as a header? */
 static int is_header(const mc_token *tk, size_t nt, uint32_t a, uint32_t b)
 {
@@ -114,7 +103,7 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     c->n = c->n_hdr = 0;
     /* Trigger starts (about 1 token in 4), listed without a branch; each one's longest
      * trigger; then leftmost-longest over them in text order. */
-    if (grow((void **)&c->st, &c->cap_st, nt + 1, sizeof *c->st)) return -1;
+    if (mc_grow((void **)&c->st, &c->cap_st, nt + 1, sizeof *c->st)) return -1;
     uint32_t *st = c->st;
     size_t ns = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -146,7 +135,7 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
             m.cat = 0, m.flags = TM_HABIT;
             if (tr->section && is_header(tk, nt, m.a, m.b)) {
                 m.cat = MC_CTX_SECTION;
-                if (grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
+                if (mc_grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
                 c->hdr[c->n_hdr++] = (uint32_t)c->n;
             }
         } else if (tr->category == MC_CTX_ONGOING) {
@@ -156,7 +145,7 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
             m.window = 0;
         } else if (tr->category == MC_CTX_SECTION) {
             if (is_header(tk, nt, m.a, m.b)) {
-                if (grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
+                if (mc_grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
                 c->hdr[c->n_hdr++] = (uint32_t)c->n;
             } else if (tr->section == MC_SECT_PMH || tr->section == MC_SECT_PSH) {
                 m.cat = MC_CTX_HISTORICAL, m.dir = MC_DIR_FORWARD, m.window = 0;
@@ -168,13 +157,13 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         } else if (tr->category == MC_CTX_PSEUDO || tr->category >= MC_CTX__COUNT) {
             m.cat = 0;
         }
-        if (grow((void **)&c->tm, &c->cap, c->n + 1, sizeof *c->tm)) return -1;
+        if (mc_grow((void **)&c->tm, &c->cap, c->n + 1, sizeof *c->tm)) return -1;
         c->tm[c->n++] = m;
     }
     /* Segment starts: sentence starts merged with header starts and ends. */
     /* Header starts and ends, in text order, are the points a0 <= b0 <= a1 <= b1 ...; one
      * pointer walks them beside the tokens. */
-    if (grow((void **)&c->bnd, &c->cap_bnd, nt + 1, sizeof *c->bnd)) return -1;
+    if (mc_grow((void **)&c->bnd, &c->cap_bnd, nt + 1, sizeof *c->bnd)) return -1;
     uint32_t *bnd = c->bnd;
     size_t nb = 0, p = 0, np = 2 * c->n_hdr;
 #define HDR_POINT(k) ((k) & 1 ? c->tm[c->hdr[(k) >> 1]].b : c->tm[c->hdr[(k) >> 1]].a)
@@ -235,7 +224,7 @@ static int in_window(const tmatch *x, uint32_t dist)
 void mc_context_assert(const mc_dict *d, const mc_tokens *t, mc_mention *ms, size_t n, mc_ctx_scratch *c)
 {
     c->n_ax = 0;
-    if (grow((void **)&c->ax, &c->cap_ax, n ? n : 1, sizeof *c->ax) || scan_triggers(d, t, c)) {
+    if (mc_grow((void **)&c->ax, &c->cap_ax, n ? n : 1, sizeof *c->ax) || scan_triggers(d, t, c)) {
         /* out of memory: leave every mention affirmed rather than fail the record */
         for (size_t k = 0; k < n; k++) {
             ms[k].assertion = MC_ASSERT_AFFIRMED;
