@@ -176,15 +176,13 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
      * without a branch. The walks' first edge slots are then prefetched together. */
     uint32_t *best_term = s->best_term;
     mc_walk *w = s->walks;
-    const uint64_t *pb = d->pair_bits;
-    uint32_t pmask = (uint32_t)d->pair_mask;
     size_t nw = 0;
     for (size_t i = 0; i < nt; i++) {
         const mc_vslot *v = vs[i];
         best_term[i] = MC_NONE;
         if (v->root_term != MC_NONE) term_eval(s, text, i, i, v->root_term);
-        uint32_t root = v->root, h = mc_pair_hash(root, vs[i + 1]->id1 - 1) & pmask;
-        unsigned go = (root != 0) & !stop[i + 1] & (unsigned)(pb[h >> 6] >> (h & 63));
+        uint32_t root = v->root;
+        unsigned go = (root != 0) & !stop[i + 1] & (unsigned)mc_pair_maybe(d, root, vs[i + 1]->id1 - 1);
         w[nw] = (mc_walk){(uint32_t)i, (uint32_t)i, root, MC_NONE, MC_WALK_HASHED};
         nw += go;
     }
