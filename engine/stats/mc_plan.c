@@ -29,7 +29,8 @@ void mc_stats_plan_free(mc_stats_plan *p)
     if (!p) return;
     free(p->opts_text);
     for (int i = 0; i < p->n_cols; i++) free(p->cols[i]);
-    free(p->item_of);
+    free(p->grp_of);
+    free(p->grp_items);
     free(p->cat_name);
     free(p->cat_code);
     free(p->ccsr_body);
@@ -213,7 +214,9 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
     const mc_dict *d = p->d;
     uint32_t n = p->n_codes = mc_dict_n_codes(d);
     if (n >= (1u << 24)) return mc_error_set(err, MC_E_INTERNAL, NULL, 0, 0, 0, "too many codes for the statistics key");
-    if (!(p->item_of = malloc(((size_t)n + 1) * sizeof *p->item_of))) return MC_E_NOMEM;
+    p->grp_of = malloc(((size_t)n + 1) * sizeof *p->grp_of);
+    p->grp_items = malloc(((size_t)n + 1) * sizeof *p->grp_items);
+    if (!p->grp_of || !p->grp_items) return MC_E_NOMEM;
     p->cat_name = calloc((size_t)n + 1, sizeof *p->cat_name);
     if (!p->cat_name) return MC_E_NOMEM;
     /* categories: distinct first three characters, sorted */
@@ -246,16 +249,17 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
         mc_dict_chapter(d, k, &ri);
         if (ri.chapter > 0 && ri.chapter < 256) chapter_item[ri.chapter] = k;
     }
+    uint32_t ng = 0;
     for (uint32_t i = 0; i < n; i++) {
         mc_code_info ci;
         mc_dict_code(d, i, &ci);
         char c3[8];
         snprintf(c3, sizeof c3, "%.3s", ci.code);
         void *f = bsearch(c3, p->cat_name, u, sizeof *p->cat_name, cmp_cat);
-        p->item_of[i][MC_LV_CODE] = i;
-        p->item_of[i][MC_LV_CATEGORY] = f ? (uint32_t)((char (*)[8])f - p->cat_name) : UINT32_MAX;
-        p->item_of[i][MC_LV_BLOCK] = ci.block;
-        p->item_of[i][MC_LV_CHAPTER] = ci.chapter > 0 && ci.chapter < 256 ? chapter_item[ci.chapter] : UINT32_MAX;
+        uint32_t g[3] = {f ? (uint32_t)((char (*)[8])f - p->cat_name) : UINT32_MAX, ci.block,
+                         ci.chapter > 0 && ci.chapter < 256 ? chapter_item[ci.chapter] : UINT32_MAX};
+        if (!ng || memcmp(p->grp_items[ng - 1], g, sizeof g)) memcpy(p->grp_items[ng++], g, sizeof g);
+        p->grp_of[i] = ng - 1;
     }
     /* CCSR and body systems */
     p->n_ccsr = mc_dict_ccsr_count(d);

@@ -119,11 +119,13 @@ struct mc_stats {
     mc_cnt *dense;
     size_t dense_off[MC_LV__COUNT + 1];
     int64_t dense_sid;                   /* its stratum id, -1 until seen */
-    uint32_t *dense_pairs;               /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a;
-                                            32-bit to halve the cache and memory footprint: a
-                                            counter that reaches pair_spill moves its count to
-                                            the 64-bit pair map (add_pair_n) and restarts */
-    uint32_t pair_spill;                 /* UINT32_MAX (tests lower it: mc_stats_set_pair_spill) */
+    uint8_t *dense_pairs;                /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a;
+                                            one byte per pair (1.8 MB for the ~1,900 categories,
+                                            near cache-resident: every record adds dozens of
+                                            pairs at random places): a counter that reaches
+                                            pair_spill moves its count to the 64-bit pair map
+                                            (add_pair_n) and restarts */
+    uint32_t pair_spill;                 /* UINT8_MAX (tests lower it: mc_stats_set_pair_spill) */
     size_t dense_pair_items;             /* items of the co-occurrence level when dense (<= 4096), else 0 */
     uint32_t *rec_strata;                /* [n_strat] */
 };
@@ -189,7 +191,7 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
         bad |= !s->mark[l];
     }
     s->dense_sid = -1;
-    s->pair_spill = UINT32_MAX;
+    s->pair_spill = UINT8_MAX;
     for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
     /* a counter row is 64 bytes: aligned, each is one cache line (calloc gives 16) */
     void *dn = NULL;
@@ -388,7 +390,7 @@ static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_
 static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
 {
     if (s->dense_pair_items && (int64_t)sid == s->dense_sid) {
-        uint32_t *c = &s->dense_pairs[(size_t)b * (b - 1) / 2 + a];
+        uint8_t *c = &s->dense_pairs[(size_t)b * (b - 1) / 2 + a];
         if (MC_UNLIKELY(*c >= s->pair_spill)) {
             if (add_pair_n(s, sid, a, b, *c)) return -1;
             *c = 0;
@@ -432,7 +434,7 @@ static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_
     return 0;
 }
 
-void mc_stats_set_pair_spill(mc_stats *s, uint32_t at) { s->pair_spill = at ? at : 1; }
+void mc_stats_set_pair_spill(mc_stats *s, uint32_t at) { s->pair_spill = at == 0 ? 1 : at < UINT8_MAX ? at : UINT8_MAX; }
 
 int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval *vals)
 {
@@ -448,17 +450,20 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
     uint64_t counted = 0;
     /* The per-item tables are far larger than the cache and each mention touches them at
      * random: issue every miss of this record first, so they overlap, then do the work. */
-    for (size_t i = 0; i < n; i++)
-        for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[ms[i].code][lv];
-            if (it != UINT32_MAX) MC_PREFETCH(&s->mark[lv][it]);
-        }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t its[4];
+        mc_plan_code_items(p, ms[i].code, its);
+        for (int lv = 0; lv < 4; lv++)
+            if (its[lv] != UINT32_MAX) MC_PREFETCH(&s->mark[lv][its[lv]]);
+    }
     for (size_t i = 0; i < n; i++) {
         const mc_mention *m = &ms[i];
         s->tot.mentions++;
         s->tot.rules[m->rule]++;
+        uint32_t its[4];
+        mc_plan_code_items(p, m->matched_code, its);
         for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[m->matched_code][lv];
+            uint32_t it = its[lv];
             if (it == UINT32_MAX) continue;
             loc_t *l = loc_get(s, (uint32_t)lv, it);
             if (!l) return -1;
@@ -466,8 +471,9 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
         }
         if (!m->counted) continue;
         counted++;
+        mc_plan_code_items(p, m->code, its);
         for (int lv = 0; lv < 4; lv++) {
-            uint32_t it = p->item_of[m->code][lv];
+            uint32_t it = its[lv];
             if (it == UINT32_MAX) continue;
             loc_t *l = loc_get(s, (uint32_t)lv, it);
             if (!l) return -1;

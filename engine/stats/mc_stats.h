@@ -82,8 +82,10 @@ typedef struct mc_stats_plan {
     /* items per level */
     uint32_t n_items[MC_LV__COUNT];
     uint32_t n_codes;
-    uint32_t (*item_of)[4];        /* [code][level 0..3] -> item, UINT32_MAX none (a code's
-                                      four items in one cache line) */
+    uint32_t *grp_of;              /* [code] -> its row of grp_items (4 bytes a code: the
+                                      per-mention lookup stays cache-resident) */
+    uint32_t (*grp_items)[3];      /* [row] -> category, block, chapter items, UINT32_MAX none;
+                                      one row per run of consecutive codes sharing them */
     char (*cat_name)[8];           /* category items: 3-character codes, sorted */
     uint32_t *cat_code;            /* category item -> code index of the category, UINT32_MAX */
     uint32_t n_ccsr;
@@ -92,6 +94,16 @@ typedef struct mc_stats_plan {
     int have_ccsr, n_ahrq;
     int cooc_max_items;            /* items per record considered for pairs */
 } mc_stats_plan;
+
+/* The item of code at levels 0..3 (code, category, block, chapter), UINT32_MAX none. */
+static inline void mc_plan_code_items(const mc_stats_plan *p, uint32_t code, uint32_t it[4])
+{
+    const uint32_t *g = p->grp_items[p->grp_of[code]];
+    it[0] = code;
+    it[1] = g[0];
+    it[2] = g[1];
+    it[3] = g[2];
+}
 
 /* Build the plan; validates every option (MC_E_USAGE with a message). The standard
  * population file is read here. */

@@ -149,9 +149,22 @@ static void test_pair_spill(const char *dict_path)
     mc_stats_plan *p = NULL;
     MC_CHECK(mc_stats_plan_create(d, &so, &sc, NULL, &p, &e) == MC_OK);
     if (!p) { mc_dict_close(d); return; }
+    /* every code's items: itself, its category (first three characters), its block */
+    uint32_t bad_items = 0;
+    for (uint32_t c = 0; c < p->n_codes; c++) {
+        uint32_t its[4];
+        mc_code_info ci;
+        mc_plan_code_items(p, c, its);
+        mc_dict_code(d, c, &ci);
+        bad_items += its[MC_LV_CODE] != c || its[MC_LV_CATEGORY] >= p->n_items[MC_LV_CATEGORY] ||
+                     strncmp(p->cat_name[its[MC_LV_CATEGORY]], ci.code, 3) != 0 || its[MC_LV_BLOCK] != ci.block;
+    }
+    MC_CHECK(bad_items == 0);
     uint32_t pick[24], np = 0, last = UINT32_MAX;
     for (uint32_t c = 0; c < p->n_codes && np < 24; c += 97) { /* codes of distinct categories */
-        uint32_t it = p->item_of[c][MC_LV_CATEGORY];
+        uint32_t its[4];
+        mc_plan_code_items(p, c, its);
+        uint32_t it = its[MC_LV_CATEGORY];
         if (it != UINT32_MAX && it != last) pick[np++] = c, last = it;
     }
     MC_CHECK(np == 24);
