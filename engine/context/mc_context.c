@@ -120,6 +120,7 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         for (size_t j = i;;) {
             if (d->nodes[node].term != MC_NONE) { best = j + 1; bt = d->nodes[node].term; }
             if (++j >= nt || tk[j].id < 0 || (tk[j].flags & MC_TOK_SENT)) break;
+            if (!mc_ctx_pair_maybe(d, node, (uint32_t)tk[j].id)) break;
             node = mc_trie_child(d, node, (uint32_t)tk[j].id);
             if (!node) break;
         }

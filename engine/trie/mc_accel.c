@@ -27,6 +27,52 @@ static size_t pow2_at_least(size_t n)
     return p;
 }
 
+/* Every edge of the context trie (depth-first from the roots, the only way to tell its
+ * nodes from the phrase trie's) into the filter mc_ctx_pair_maybe reads. */
+static int ctx_filter_build(mc_dict *d)
+{
+    size_t cap = 256, n = 0, ne = 0;
+    uint32_t *stack = malloc(cap * sizeof *stack);
+    if (!stack) return -1;
+    for (size_t i = 0; i < d->n_vocab; i++)
+        if (d->ctx_root[i + 1]) ne += d->nodes[d->ctx_root[i + 1]].n_edges;
+    /* first pass counts edges below the first level, second sets bits */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            size_t nbits = pow2_at_least(ne * 16 + 64);
+            d->ctx_pair_bits = calloc(nbits / 64, sizeof *d->ctx_pair_bits);
+            if (!d->ctx_pair_bits) { free(stack); return -1; }
+            d->ctx_pair_mask = nbits - 1;
+        }
+        for (size_t i = 0; i < d->n_vocab; i++) {
+            if (!d->ctx_root[i + 1]) continue;
+            stack[n++] = d->ctx_root[i + 1];
+            while (n) {
+                uint32_t v = stack[--n];
+                const mc_fnode *nd = &d->nodes[v];
+                for (uint32_t e = 0; e < nd->n_edges; e++) {
+                    const mc_fedge *ed = &d->edges[nd->edge + e];
+                    if (pass == 0) {
+                        if (v != d->ctx_root[i + 1]) ne++;
+                    } else {
+                        uint32_t h = mc_pair_hash(v, ed->tok) & (uint32_t)d->ctx_pair_mask;
+                        d->ctx_pair_bits[h >> 6] |= 1ull << (h & 63);
+                    }
+                    if (n == cap) {
+                        uint32_t *g = realloc(stack, 2 * cap * sizeof *stack);
+                        if (!g) { free(stack); return -1; }
+                        stack = g;
+                        cap *= 2;
+                    }
+                    stack[n++] = ed->child;
+                }
+            }
+        }
+    }
+    free(stack);
+    return 0;
+}
+
 mc_status mc_dict_accel_build(mc_dict *d)
 {
     size_t nv = pow2_at_least(2 * d->n_vocab + 1); /* load <= 1/2: short probes, most unknown tokens end at once */
@@ -95,6 +141,7 @@ mc_status mc_dict_accel_build(mc_dict *d)
         if ((d->terms[i].flags & MC_TERMF_UPPER) || d->terms[i].ntok <= 1) d->term_check[i >> 6] |= 1ull << (i & 63);
     d->ctx_root[0] = 0;
     for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i + 1] = d->vocab[i].root[MC_TRIE_CONTEXT];
+    if (ctx_filter_build(d)) { mc_dict_accel_free(d); return MC_E_NOMEM; }
     for (size_t i = 0; i < d->n_codes; i++) {
         const char *c = d->strs + d->codes[i].code;
         uint32_t k = 0;
@@ -116,7 +163,8 @@ void mc_dict_accel_free(mc_dict *d)
     free(d->code_key);
     free(d->term_check);
     free(d->pair_bits);
-    d->pair_bits = NULL;
+    free(d->ctx_pair_bits);
+    d->pair_bits = d->ctx_pair_bits = NULL;
     d->vtab = NULL;
     d->etab = NULL;
     d->term_check = NULL;

@@ -74,6 +74,10 @@ struct mc_dict {
                                            every edge of a first-level node (about 8 bits
                                            per edge, L2-resident), so most failed first
                                            steps of the walk cost no edge-hash probe */
+    uint64_t *ctx_pair_bits; size_t ctx_pair_mask; /* the same for every edge of the
+                                           context trie (about 16 bits per edge, a few KB,
+                                           L1-resident): the trigger scan's failed steps,
+                                           most of its steps, read no node or edge */
 };
 
 static inline uint32_t mc_pair_hash(uint32_t node, uint32_t tok)
@@ -87,6 +91,13 @@ static inline int mc_pair_maybe(const struct mc_dict *d, uint32_t node, uint32_t
 {
     uint32_t h = mc_pair_hash(node, tok) & (uint32_t)d->pair_mask;
     return (int)((d->pair_bits[h >> 6] >> (h & 63)) & 1u);
+}
+
+/* 0 when the context trie has certainly no edge (node, tok). */
+static inline int mc_ctx_pair_maybe(const struct mc_dict *d, uint32_t node, uint32_t tok)
+{
+    uint32_t h = mc_pair_hash(node, tok) & (uint32_t)d->ctx_pair_mask;
+    return (int)((d->ctx_pair_bits[h >> 6] >> (h & 63)) & 1u);
 }
 
 /* 1 when term t needs mc_guard_ok / the upper-case check before it may match. */
