@@ -450,11 +450,13 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
     uint64_t counted = 0;
     /* The per-item tables are far larger than the cache and each mention touches them at
      * random: issue every miss of this record first, so they overlap, then do the work. */
+    /* Only the code level is far larger than the cache: a code's row of grp_items and the
+     * marks of the other levels (a few thousand items at most) are then near at hand. */
     for (size_t i = 0; i < n; i++) {
-        uint32_t its[4];
-        mc_plan_code_items(p, ms[i].code, its);
-        for (int lv = 0; lv < 4; lv++)
-            if (its[lv] != UINT32_MAX) MC_PREFETCH(&s->mark[lv][its[lv]]);
+        MC_PREFETCH(&p->grp_of[ms[i].code]);
+        MC_PREFETCH(&p->grp_of[ms[i].matched_code]);
+        MC_PREFETCH(&s->mark[MC_LV_CODE][ms[i].code]);
+        MC_PREFETCH(&s->mark[MC_LV_CODE][ms[i].matched_code]);
     }
     for (size_t i = 0; i < n; i++) {
         const mc_mention *m = &ms[i];

@@ -330,6 +330,35 @@ static int cmp_top(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
+/* ord[0..k) = the first k of the n pairs of g_pairs in cmp_top order, sorted: a heap of
+ * the k best seen so far, its worst at the root (n log k, not a sort of every pair). */
+static void top_pairs(size_t n, size_t k, uint32_t *ord)
+{
+    if (!k) return;
+    size_t h = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)i;
+        size_t c;
+        if (h < k) { /* sift up */
+            for (c = h++; c > 0 && cmp_top(&ord[(c - 1) / 2], &v) < 0; c = (c - 1) / 2) ord[c] = ord[(c - 1) / 2];
+            ord[c] = v;
+            continue;
+        }
+        if (cmp_top(&v, &ord[0]) >= 0) continue; /* no better than the worst kept */
+        for (c = 0;;) { /* sift down from the root */
+            size_t l = 2 * c + 1, w = c;
+            const uint32_t *wv = &v;
+            if (l < h && cmp_top(&ord[l], wv) > 0) w = l, wv = &ord[l];
+            if (l + 1 < h && cmp_top(&ord[l + 1], wv) > 0) w = l + 1;
+            if (w == c) break;
+            ord[c] = ord[w];
+            c = w;
+        }
+        ord[c] = v;
+    }
+    qsort(ord, h, sizeof *ord, cmp_top);
+}
+
 void mc_disclosure_free(mc_disclosure *x)
 {
     free(x->denom); free(x->with_code); free(x->entry); free(x->std_ok); free(x->cooc); free(x->published);
@@ -398,12 +427,11 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     if (p->cooc_top > 0 && ns) {
         size_t n0 = 0;
         while (n0 < a->n_pairs && a->pairs[n0].stratum == 0) n0++;
-        uint32_t *ord = malloc((n0 + 1) * sizeof *ord);
-        if (!ord) goto nomem;
-        for (size_t i = 0; i < n0; i++) ord[i] = (uint32_t)i;
-        g_pairs = a->pairs;
-        qsort(ord, n0, sizeof *ord, cmp_top);
         x->n_cooc = MC_MIN(n0, (size_t)p->cooc_top);
+        uint32_t *ord = malloc((x->n_cooc + 1) * sizeof *ord);
+        if (!ord) goto nomem;
+        g_pairs = a->pairs;
+        top_pairs(n0, x->n_cooc, ord);
         x->cooc = malloc((x->n_cooc * 2 + 1) * sizeof *x->cooc);
         x->pair_status = calloc(x->n_cooc * ns + 1, 1);
         if (!x->cooc || !x->pair_status) { free(ord); goto nomem; }
