@@ -140,8 +140,9 @@ void mc_stats_free(mc_stats *s); /* accepts NULL */
 /* Add one coded record: its mentions and the values of plan->cols (NULL when n_cols = 0).
  * Returns 0, or -1 when out of memory (the shard is then unusable). */
 int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval *vals);
-/* Tests only: the count at which a 32-bit co-occurrence counter of the overall stratum
- * moves to the 64-bit pair map (default UINT32_MAX); the tables do not depend on it. */
+/* Tests only: the count at which a one-byte co-occurrence counter of the overall stratum
+ * moves to the 64-bit pair map (default and most UINT8_MAX; 0 means 1); the tables do
+ * not depend on it. */
 void mc_stats_set_pair_spill(mc_stats *s, uint32_t at);
 const mc_totals *mc_stats_totals(const mc_stats *s);
 
