@@ -65,6 +65,8 @@ struct mc_ctx_scratch {
     size_t cap_st;
     uint32_t *bnd;       /* segment starts (token indices), sorted */
     size_t n_bnd, cap_bnd;
+    uint32_t *sent;      /* sentence starts, before the header points are merged in */
+    size_t cap_sent;
     mc_ctx_axes *ax;     /* per mention of the last call */
     size_t n_ax, cap_ax;
 };
@@ -77,6 +79,7 @@ void mc_ctx_scratch_free(mc_ctx_scratch *c)
     free(c->tm);
     free(c->hdr);
     free(c->bnd);
+    free(c->sent);
     free(c->st);
     free(c->ax);
     free(c);
@@ -101,15 +104,25 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
     const mc_token *tk = t->tok;
     size_t nt = t->n;
     c->n = c->n_hdr = 0;
-    /* Trigger starts (about 1 token in 4), listed without a branch; each one's longest
-     * trigger; then leftmost-longest over them in text order. */
-    if (mc_grow((void **)&c->st, &c->cap_st, nt + 1, sizeof *c->st)) return -1;
-    uint32_t *st = c->st;
-    size_t ns = 0;
+    /* One pass lists, without a branch, the trigger starts (about 1 token in 4) and the
+     * sentence starts (into sent; the segment list below). Then each start's longest
+     * trigger, and leftmost-longest over them in text order. */
+    if (mc_grow((void **)&c->st, &c->cap_st, nt + 1, sizeof *c->st) ||
+        mc_grow((void **)&c->sent, &c->cap_sent, nt + 1, sizeof *c->sent))
+        return -1;
+    uint32_t *st = c->st, *sent = c->sent;
+    size_t ns = 0, nsent = 1;
+    sent[0] = 0; /* the segment list always starts at token 0 */
     for (size_t i = 0; i < nt; i++) {
         st[ns] = (uint32_t)i;
         ns += d->ctx_root[tk[i].id + 1] != 0;
+        sent[nsent] = (uint32_t)i;
+        nsent += (tk[i].flags & MC_TOK_SENT) && i;
     }
+    /* at most one match (and header) per start: room for all of them now */
+    if (mc_grow((void **)&c->tm, &c->cap, ns + 1, sizeof *c->tm) ||
+        mc_grow((void **)&c->hdr, &c->cap_hdr, ns + 1, sizeof *c->hdr))
+        return -1;
     size_t next = 0; /* first token not inside the last trigger taken */
     for (size_t k = 0; k < ns; k++) {
         size_t i = st[k];
@@ -136,7 +149,6 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
             m.cat = 0, m.flags = TM_HABIT;
             if (tr->section && is_header(tk, nt, m.a, m.b)) {
                 m.cat = MC_CTX_SECTION;
-                if (mc_grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
                 c->hdr[c->n_hdr++] = (uint32_t)c->n;
             }
         } else if (tr->category == MC_CTX_ONGOING) {
@@ -146,7 +158,6 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
             m.window = 0;
         } else if (tr->category == MC_CTX_SECTION) {
             if (is_header(tk, nt, m.a, m.b)) {
-                if (mc_grow((void **)&c->hdr, &c->cap_hdr, c->n_hdr + 1, sizeof *c->hdr)) return -1;
                 c->hdr[c->n_hdr++] = (uint32_t)c->n;
             } else if (tr->section == MC_SECT_PMH || tr->section == MC_SECT_PSH) {
                 m.cat = MC_CTX_HISTORICAL, m.dir = MC_DIR_FORWARD, m.window = 0;
@@ -158,28 +169,29 @@ static int scan_triggers(const mc_dict *d, const mc_tokens *t, mc_ctx_scratch *c
         } else if (tr->category == MC_CTX_PSEUDO || tr->category >= MC_CTX__COUNT) {
             m.cat = 0;
         }
-        if (mc_grow((void **)&c->tm, &c->cap, c->n + 1, sizeof *c->tm)) return -1;
         c->tm[c->n++] = m;
     }
-    /* Segment starts: sentence starts merged with header starts and ends. */
-    /* Header starts and ends, in text order, are the points a0 <= b0 <= a1 <= b1 ...; one
-     * pointer walks them beside the tokens. */
-    if (mc_grow((void **)&c->bnd, &c->cap_bnd, nt + 1, sizeof *c->bnd)) return -1;
-    uint32_t *bnd = c->bnd;
-    size_t nb = 0, p = 0, np = 2 * c->n_hdr;
-#define HDR_POINT(k) ((k) & 1 ? c->tm[c->hdr[(k) >> 1]].b : c->tm[c->hdr[(k) >> 1]].a)
-    uint32_t hnext = np ? HDR_POINT(0) : UINT32_MAX;
-    for (size_t i = 0; i < nt; i++) {
-        unsigned cut = i == 0 || (tk[i].flags & MC_TOK_SENT);
-        while (hnext <= i) {
-            if (hnext == i) cut = 1;
-            hnext = ++p < np ? HDR_POINT(p) : UINT32_MAX;
+    /* Segment starts: the sentence starts, merged, when the record has headers, with the
+     * header starts and ends a0 <= b0 <= a1 <= b1 ... */
+    size_t nb = nsent;
+    if (!c->n_hdr) {
+        uint32_t *tp = c->bnd; size_t tc = c->cap_bnd;
+        c->bnd = c->sent, c->cap_bnd = c->cap_sent;
+        c->sent = tp, c->cap_sent = tc;
+    } else {
+        if (mc_grow((void **)&c->bnd, &c->cap_bnd, nt + 2 * c->n_hdr + 1, sizeof *c->bnd)) return -1;
+        uint32_t *out = c->bnd;
+        size_t a = 0, p = 0, np = 2 * c->n_hdr;
+        nb = 0;
+        while (a < nsent || p < np) {
+            uint32_t v;
+            if (p >= np || (a < nsent && sent[a] <= (p & 1 ? c->tm[c->hdr[p >> 1]].b : c->tm[c->hdr[p >> 1]].a))) v = sent[a++];
+            else { v = p & 1 ? c->tm[c->hdr[p >> 1]].b : c->tm[c->hdr[p >> 1]].a; p++; }
+            if (v >= nt) continue;               /* a header ending the record starts nothing */
+            if (nb && out[nb - 1] == v) continue; /* a header point on a sentence start */
+            out[nb++] = v;
         }
-        bnd[nb] = (uint32_t)i; /* kept when cut, without a branch */
-        nb += cut;
     }
-#undef HDR_POINT
-    if (nt == 0) bnd[nb++] = 0; /* the segment list always starts at token 0 */
     c->n_bnd = nb;
     return 0;
 }

@@ -158,16 +158,23 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
      * stop[j] = 1 where no walk may take token j (unknown, or a sentence starts). */
     const mc_vslot **vs = s->vs;
     uint8_t *stop = s->stop;
-    for (size_t i = 0; i < nt; i++) {
-        if (i + MC_PREFETCH_AHEAD < nt) MC_PREFETCH(&d->vtab[tk[i + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
-        const char *w = t->norm + tk[i].norm;
-        const mc_vslot *v = mc_vocab_slot(d, w, tk[i].norm_len, mc_skey_padded(w, tk[i].norm_len), tk[i].hash);
-        if (!v) v = &no_slot;
-        tk[i].id = (int32_t)v->id1 - 1;
-        vs[i] = v;
-        stop[i] = (uint8_t)(v->id1 == 0 || (tk[i].flags & MC_TOK_SENT));
-        if (v->root_term != MC_NONE) MC_PREFETCH(&d->terms[v->root_term]);
+#define LOOKUP_ONE(i) do { \
+        const char *w_ = t->norm + tk[i].norm; \
+        const mc_vslot *v_ = mc_vocab_slot(d, w_, tk[i].norm_len, mc_skey_padded(w_, tk[i].norm_len), tk[i].hash); \
+        if (!v_) v_ = &no_slot; \
+        tk[i].id = (int32_t)v_->id1 - 1; \
+        vs[i] = v_; \
+        stop[i] = (uint8_t)(v_->id1 == 0 || (tk[i].flags & MC_TOK_SENT)); \
+        if (v_->root_term != MC_NONE) MC_PREFETCH(&d->terms[v_->root_term]); \
+    } while (0)
+    for (size_t a = 0; a < MC_PREFETCH_AHEAD && a < nt; a++) MC_PREFETCH(&d->vtab[tk[a].hash & d->vtab_mask]);
+    size_t i0 = 0;
+    for (; i0 + MC_PREFETCH_AHEAD < nt; i0++) {
+        MC_PREFETCH(&d->vtab[tk[i0 + MC_PREFETCH_AHEAD].hash & d->vtab_mask]);
+        LOOKUP_ONE(i0);
     }
+    for (; i0 < nt; i0++) LOOKUP_ONE(i0);
+#undef LOOKUP_ONE
     vs[nt] = &no_slot;
     stop[nt] = 1;
 

@@ -352,6 +352,15 @@ static int period_label(int period, const char *s, size_t n, char out[16])
     return snprintf(out, 16, "%04d-%02d", y, m);
 }
 
+/* e += c, field by field (mc_cnt is eight 64-bit counters: two vector adds) */
+_Static_assert(sizeof(mc_cnt) == 8 * sizeof(uint64_t), "mc_cnt is eight counters");
+static inline void cnt_add(mc_cnt *restrict e, const mc_cnt *restrict c)
+{
+    uint64_t *restrict x = (uint64_t *)e;
+    const uint64_t *restrict y = (const uint64_t *)c;
+    for (int k = 0; k < 8; k++) x[k] += y[k];
+}
+
 static inline int add_entry(mc_stats *s, uint64_t key, const mc_cnt *c)
 {
     int fresh;
@@ -372,18 +381,21 @@ static inline int add_entry(mc_stats *s, uint64_t key, const mc_cnt *c)
         memset(&s->ecnt[s->n_e], 0, sizeof *s->ecnt);
         s->n_e++;
     }
-    mc_cnt *e = &s->ecnt[ix];
-    e->records += c->records;
-    e->mentions += c->mentions;
-    for (int a = 0; a < MC_ASSERT__COUNT; a++) e->assert_[a] += c->assert_[a];
+    cnt_add(&s->ecnt[ix], c);
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* A record's co-occurrence items: a few to a few dozen, so insertion sort. */
+static void sort_u32(uint32_t *a, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--) a[j] = a[j - 1];
+        a[j] = v;
+    }
 }
+
 
 static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt);
 
@@ -538,7 +550,7 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
                 if (ncoi == s->cap_codes) break; /* cannot happen: items <= codes */
                 s->citems[ncoi++] = s->loc[i].item;
             }
-        if (ncoi > 1) qsort(s->citems, ncoi, sizeof *s->citems, cmp_u32);
+        sort_u32(s->citems, ncoi);
     }
     /* stratum values */
     for (int v = 0; v < p->n_vars; v++) {
@@ -584,10 +596,7 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
                         MC_PREFETCH(&s->dense_pairs[(size_t)s->citems[i] * (s->citems[i] - 1) / 2 + s->citems[j]]);
             for (size_t i = 0; i < s->n_loc; i++) {
                 const loc_t *l = &s->loc[i];
-                mc_cnt *e = &s->dense[s->dense_off[l->level] + l->item];
-                e->records += l->c.records;
-                e->mentions += l->c.mentions;
-                for (int a = 0; a < MC_ASSERT__COUNT; a++) e->assert_[a] += l->c.assert_[a];
+                cnt_add(&s->dense[s->dense_off[l->level] + l->item], &l->c);
             }
         } else
         for (size_t i = 0; i < s->n_loc; i++) {
