@@ -90,11 +90,22 @@ void mc_codes_apply(const mc_dict *d, mc_mention *ms, size_t n, const mc_scan_op
      * (so the pair test is one compare, rarely true); the general loop past 256. */
     uint32_t cat[256];
     int fast = n <= sizeof cat / sizeof cat[0];
-    for (size_t k = 0; fast && k < n; k++)
-        cat[k] = ms[k].counted ? d->code_key[ms[k].code] & MC_CODEK_CATEGORY : UINT32_MAX;
+    /* shared: bit (hash of a category) & 63 is set when two counted mentions fall in it;
+     * a mention outside shared has no other of its category and is skipped */
+    uint64_t seen = 0, shared = ~0ull;
+    if (fast) {
+        shared = 0;
+        for (size_t k = 0; k < n; k++) {
+            cat[k] = ms[k].counted ? d->code_key[ms[k].code] & MC_CODEK_CATEGORY : UINT32_MAX;
+            uint64_t bit = (uint64_t)(ms[k].counted != 0) << (cat[k] * 0x9E3779B1u >> 26);
+            shared |= seen & bit;
+            seen |= bit;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         if (!ms[i].counted) continue;
         uint32_t ci = d->code_key[ms[i].code] & MC_CODEK_CATEGORY;
+        if (!(shared >> (ci * 0x9E3779B1u >> 26) & 1)) continue;
         for (size_t j = 0; j < n; j++)
             if ((fast ? cat[j] == ci
                       : ms[j].counted && (d->code_key[ms[j].code] & MC_CODEK_CATEGORY) == ci) &&

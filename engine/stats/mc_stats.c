@@ -118,6 +118,8 @@ struct mc_stats {
        indexed by level offset + item: no hashing on the path every record takes */
     mc_cnt *dense;
     size_t dense_off[MC_LV__COUNT + 1];
+    int dense_pf;            /* the plan counts the whole population densely: a record's new
+                                items prefetch their dense rows */
     int64_t dense_sid;                   /* its stratum id, -1 until seen */
     uint8_t *dense_pairs;                /* its co-occurrence pairs (a < b), triangular: b*(b-1)/2 + a;
                                             one byte per pair (1.8 MB for the ~1,900 categories,
@@ -191,6 +193,7 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
         bad |= !s->mark[l];
     }
     s->dense_sid = -1;
+    for (int t = 0; t < p->n_strat; t++) s->dense_pf |= p->strat[t].mask == 0 && !p->strat[t].hidden;
     s->pair_spill = UINT8_MAX;
     for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
     /* a counter row is 64 bytes: aligned, each is one cache line (calloc gives 16) */
@@ -284,6 +287,7 @@ static inline loc_t *loc_get(mc_stats *s, uint32_t lv, uint32_t item)
         s->cap_loc *= 2;
     }
     s->mark[lv][item] = (uint64_t)s->serial << 32 | (uint32_t)s->n_loc;
+    if (s->dense_pf) MC_PREFETCH(&s->dense[s->dense_off[lv] + item]); /* added at the record's end */
     loc_t *l = &s->loc[s->n_loc++];
     memset(l, 0, sizeof *l);
     l->level = lv;
@@ -589,7 +593,6 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
         uint64_t base = (uint64_t)sid << 32 | 1ull << 63;
         if (sp->mask == 0 && !sp->hidden) {
             s->dense_sid = sid;
-            for (size_t i = 0; i < s->n_loc; i++) MC_PREFETCH(&s->dense[s->dense_off[s->loc[i].level] + s->loc[i].item]);
             if (s->dense_pair_items)
                 for (size_t i = 1; i < ncoi; i++)
                     for (size_t j = 0; j < i; j++)
