@@ -33,6 +33,12 @@ typedef struct {
  * children than MC_EDGE_LINEAR; mc_trie_child scans the others. */
 #define MC_EDGE_LINEAR 8u
 
+/* A section of the image as the header lists it, for its checksum. */
+typedef struct {
+    uint64_t off, len, sum;
+    uint32_t id;
+} mc_secsum;
+
 struct mc_dict {
     mc_map map;              /* owned mapping (when opened from a file) */
     const unsigned char *base;
@@ -40,6 +46,7 @@ struct mc_dict {
     char name[256];
     uint32_t version, flags;
     char build_id[33];
+    mc_secsum sec[MC_MAX_SECTIONS]; uint32_t n_sec; /* the header's sections, in its order */
     const char *strs; size_t strs_len;
     const mc_fmeta *meta; size_t n_meta;
     const mc_fmeta *counters; size_t n_counters;
