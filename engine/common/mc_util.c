@@ -29,7 +29,10 @@ int mc_buf_reserve(mc_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1) cap *= 2;
     char *p = realloc(b->data, cap);
-    if (!p) return -1;
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
     b->data = p;
     b->cap = cap;
     return 0;
@@ -44,18 +47,49 @@ int mc_buf_append(mc_buf *b, const void *p, size_t n)
     return 0;
 }
 
-int mc_buf_putc(mc_buf *b, char c) { return mc_buf_append(b, &c, 1); }
+int mc_buf_putc(mc_buf *b, char c)
+{
+    if (b->len + 2 > b->cap && mc_buf_reserve(b, 1)) return -1;
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+    return 0;
+}
 
+int mc_buf_puts(mc_buf *b, const char *s) { return mc_buf_append(b, s, strlen(s)); }
+
+int mc_buf_put_u64(mc_buf *b, uint64_t v)
+{
+    char t[24];
+    size_t i = sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return mc_buf_append(b, t + i, sizeof t - i);
+}
+
+/* Formats into the buffer's free room when the text fits there (one vsnprintf), else
+ * measures, grows and formats again. */
 int mc_buf_printf(mc_buf *b, const char *fmt, ...)
 {
+    if (b->cap - b->len < 128 && mc_buf_reserve(b, 128)) return -1;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    if (n < 0 || mc_buf_reserve(b, (size_t)n)) return -1;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if (n < 0) { /* an encoding error: nothing is added */
+        b->data[b->len] = 0;
+        return -1;
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        if (mc_buf_reserve(b, (size_t)n)) {
+            b->data[b->len] = 0;
+            return -1;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
     return 0;
 }
@@ -65,6 +99,7 @@ void mc_buf_free(mc_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->oom = 0;
 }
 
 mc_status mc_read_file(const char *path, char **out, size_t *len, mc_error *err)

@@ -27,14 +27,19 @@ void *mc_calloc(size_t n, size_t sz);
 void *mc_realloc(void *p, size_t n);
 char *mc_strdup(const char *s);
 
-/* Growable byte buffer. */
+/* Growable byte buffer. Every function returns 0, or -1 when out of memory, which also
+ * sets oom: a buffer that lost bytes stays marked (until mc_buf_free), so a writer can
+ * check once at the end and mc_write_atomic refuses it. */
 typedef struct {
     char *data;
     size_t len, cap;
+    int oom;
 } mc_buf;
-int mc_buf_reserve(mc_buf *b, size_t extra);         /* 0 ok, -1 nomem */
+int mc_buf_reserve(mc_buf *b, size_t extra);
 int mc_buf_append(mc_buf *b, const void *p, size_t n);
 int mc_buf_putc(mc_buf *b, char c);
+int mc_buf_puts(mc_buf *b, const char *s);           /* a NUL-terminated string */
+int mc_buf_put_u64(mc_buf *b, uint64_t v);           /* decimal, as printf "%llu" */
 int mc_buf_printf(mc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mc_buf_free(mc_buf *b);
 

@@ -82,6 +82,7 @@ void mc_afile_abort(mc_afile *a)
 
 mc_status mc_write_atomic(const char *path, const mc_buf *b, mc_error *err)
 {
+    if (b->oom) return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory while writing");
     mc_afile a;
     mc_status st = mc_afile_open(&a, path, err);
     if (st) return st;

@@ -111,7 +111,9 @@ static int item_head(const ctx_t *c, mc_buf *b, const mc_entry *e)
     int bill;
     item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
     row_prefix(c, b, e->stratum);
-    mc_buf_printf(b, ",%s,", mc_level_name((int)e->level));
+    mc_buf_putc(b, ',');
+    mc_buf_puts(b, mc_level_name((int)e->level));
+    mc_buf_putc(b, ',');
     mc_csv_str(b, code);
     mc_buf_putc(b, ',');
     mc_csv_str(b, title);
@@ -123,11 +125,11 @@ static void prevalence(const ctx_t *c, mc_buf *b, uint32_t s, uint64_t x, uint8_
 {
     uint64_t n = c->a->sc[s].records;
     int dpub = c->x.denom[s] == MC_PUB;
-    if (st != MC_PUB) mc_buf_printf(b, ",");
-    else mc_buf_printf(b, ",%llu", (unsigned long long)x);
-    if (dpub) mc_buf_printf(b, ",%llu", (unsigned long long)n);
-    else mc_buf_printf(b, ",");
-    if (st != MC_PUB || !dpub || !n) { mc_buf_printf(b, ",,,"); return; }
+    mc_buf_putc(b, ',');
+    if (st == MC_PUB) mc_buf_put_u64(b, x);
+    mc_buf_putc(b, ',');
+    if (dpub) mc_buf_put_u64(b, n);
+    if (st != MC_PUB || !dpub || !n) { mc_buf_puts(b, ",,,"); return; }
     double lo, hi;
     mc_wilson(x, n, &lo, &hi);
     mc_buf_printf(b, ",%.3f,%.3f,%.3f", 1000.0 * (double)x / (double)n, 1000.0 * lo, 1000.0 * hi);
@@ -161,17 +163,23 @@ static mc_status write_codes(const ctx_t *c, mc_buf *b)
         if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) continue;
         uint8_t st = c->x.row_status[i];
         int bill = item_head(c, b, e);
-        if (bill >= 0) mc_buf_printf(b, ",%d", bill);
-        else mc_buf_printf(b, ",");
+        mc_buf_putc(b, ',');
+        if (bill >= 0) mc_buf_put_u64(b, (uint64_t)bill);
         prevalence(c, b, e->stratum, e->c.records, st);
-        if (st != MC_PUB) mc_buf_printf(b, ",,,,,,,");
+        if (st != MC_PUB) mc_buf_puts(b, ",,,,,,,");
         else {
-            mc_buf_printf(b, ",%llu", (unsigned long long)e->c.mentions);
-            for (int k = 0; k < MC_ASSERT__COUNT; k++) mc_buf_printf(b, ",%llu", (unsigned long long)e->c.assert_[k]);
+            mc_buf_putc(b, ',');
+            mc_buf_put_u64(b, e->c.mentions);
+            for (int k = 0; k < MC_ASSERT__COUNT; k++) {
+                mc_buf_putc(b, ',');
+                mc_buf_put_u64(b, e->c.assert_[k]);
+            }
         }
-        mc_buf_printf(b, ",%s\n", row_status(c, e->stratum, st));
+        mc_buf_putc(b, ',');
+        mc_buf_puts(b, row_status(c, e->stratum, st));
+        mc_buf_putc(b, '\n');
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 static void mean(mc_buf *b, int64_t sum, uint64_t n, int ok)
@@ -202,7 +210,7 @@ static mc_status write_strata(const ctx_t *c, mc_buf *b)
         mean(b, sc->ahrq_readm_sum, sc->records, ok && c->p->n_ahrq);
         mc_buf_printf(b, ",%s,%s\n", status_name(c->x.denom[s]), status_name(c->x.with_code[s]));
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 /* ccsr.csv and comorbidity.csv: records-only rows of levels [lv0, lv1] */
@@ -216,9 +224,11 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
         if (e->c.records == 0 && c->x.row_status[i] == MC_PUB) continue;
         item_head(c, b, e);
         prevalence(c, b, e->stratum, e->c.records, c->x.row_status[i]);
-        mc_buf_printf(b, ",%s\n", row_status(c, e->stratum, c->x.row_status[i]));
+        mc_buf_putc(b, ',');
+        mc_buf_puts(b, row_status(c, e->stratum, c->x.row_status[i]));
+        mc_buf_putc(b, '\n');
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 static int cmp_row(const void *k, const void *r)
@@ -265,7 +275,7 @@ static mc_status write_charlson(const ctx_t *c, mc_buf *b)
             mc_buf_printf(b, ",%s\n", row_status(c, s, st));
         }
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 static mc_status write_cooc(const ctx_t *c, mc_buf *b)
@@ -311,14 +321,14 @@ static mc_status write_cooc(const ctx_t *c, mc_buf *b)
             mc_buf_printf(b, ",%s\n", pst != MC_PUB ? status_name(pst) : sa != MC_PUB || sb != MC_PUB ? "codes" : dpub ? "" : "denominator");
         }
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 static mc_status write_std(const ctx_t *c, mc_buf *b)
 {
     header_prefix(c, b);
     mc_buf_printf(b, ",level,code,title,standardised_per_1000,ci_low,ci_high,standard,suppressed\n");
-    if (c->p->age_var < 0) return b->data ? MC_OK : MC_E_NOMEM;
+    if (c->p->age_var < 0) return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
     for (size_t i = 0; i < c->a->n_entries; i++) {
         const mc_entry *e = &c->a->e[i];
         if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) continue;
@@ -334,7 +344,7 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
         else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
         else mc_buf_printf(b, ",%.3f,%.3f,%.3f,%s,\n", 1000.0 * rate, 1000.0 * lo, 1000.0 * hi, c->p->std_name);
     }
-    return b->data ? MC_OK : MC_E_NOMEM;
+    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
 }
 
 mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan *p, const mc_agg *a, mc_buf *names, mc_error *err)
@@ -470,7 +480,7 @@ mc_status mc_stats_merge_states(const mc_dict *d, const char *const *states, siz
         mc_buf_printf(&mb, "}},\n  \"outputs\": [%s, \"manifest.json\"%s]\n}\n", names.data ? names.data : "", state_out ? ", \"state\"" : "");
         char path[4200];
         snprintf(path, sizeof path, "%s/manifest.json", out_dir);
-        st = mb.data ? mc_write_atomic(path, &mb, err) : mc_error_set(err, MC_E_NOMEM, NULL, 0, 0, 0, "out of memory");
+        st = mb.data && !mb.oom ? mc_write_atomic(path, &mb, err) : mc_error_set(err, MC_E_NOMEM, NULL, 0, 0, 0, "out of memory");
     }
     mc_buf_free(&names);
     mc_buf_free(&mb);
