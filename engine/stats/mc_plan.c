@@ -219,15 +219,18 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
     if (!p->grp_of || !p->grp_items) return MC_E_NOMEM;
     p->cat_name = calloc((size_t)n + 1, sizeof *p->cat_name);
     if (!p->cat_name) return MC_E_NOMEM;
-    /* categories: distinct first three characters, sorted */
+    /* categories: distinct first three characters, sorted (the dictionary lists codes
+     * in order, so the sort is usually skipped) */
     uint32_t nc = 0;
+    int sorted = 1;
     for (uint32_t i = 0; i < n; i++) {
         mc_code_info ci;
         mc_dict_code(d, i, &ci);
-        snprintf(p->cat_name[nc], 8, "%.3s", ci.code);
+        for (int k = 0; k < 3 && ci.code[k]; k++) p->cat_name[nc][k] = ci.code[k]; /* calloc'd: NUL after */
+        sorted &= !nc || strcmp(p->cat_name[nc - 1], p->cat_name[nc]) <= 0;
         nc++;
     }
-    qsort(p->cat_name, nc, sizeof *p->cat_name, cmp_cat);
+    if (!sorted) qsort(p->cat_name, nc, sizeof *p->cat_name, cmp_cat);
     uint32_t u = 0;
     for (uint32_t i = 0; i < nc; i++)
         if (!u || strcmp(p->cat_name[u - 1], p->cat_name[i])) memcpy(p->cat_name[u++], p->cat_name[i], 8);
