@@ -16,6 +16,9 @@ static inline uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* Bits needed to write x (0 for 0). */
+static unsigned bits_of(uint64_t x) { return x ? 64u - (unsigned)__builtin_clzll(x) : 0u; }
+
 /* uint64 key (never 0: callers set bit 63) -> uint32 index */
 typedef struct {
     uint64_t *k;
@@ -111,6 +114,9 @@ struct mc_stats {
     uint64_t *pkey;                      /* stratum<<32 | pair id */
     uint64_t *pcnt;
     uint64_t *pab;                       /* pair id -> a<<32|b */
+    unsigned pair_pack;                  /* when the co-occurrence level's items fit in this many
+                                            bits (<= 16), pkey is stratum<<2P | a<<P | b and one
+                                            lookup in pmap counts a pair (pairix unused) */
     size_t n_p, cap_p, n_pab, cap_pab;
     /* per-record scratch */
     uint32_t serial;
@@ -201,6 +207,7 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
         bad |= !s->mark[l];
     }
     s->dense_sid = -1;
+    mc_stats_set_pair_pack(s, 1);
     for (int t = 0; t < p->n_strat; t++) s->dense_pf |= p->strat[t].mask == 0 && !p->strat[t].hidden;
     s->pair_spill = UINT8_MAX;
     for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
@@ -429,14 +436,20 @@ static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
 static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt)
 {
     int fresh;
-    uint64_t ab = (uint64_t)a << 32 | b;
-    int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
-    if (pid < 0) return -1;
-    if (fresh) {
-        GROW(s->pab, s->cap_pab, s->n_pab + 1, uint64_t);
-        s->pab[s->n_pab++] = ab;
+    uint64_t key;
+    if (s->pair_pack) {
+        unsigned pb = s->pair_pack;
+        key = (uint64_t)sid << pb << pb | (uint64_t)a << pb | b;
+    } else {
+        uint64_t ab = (uint64_t)a << 32 | b;
+        int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
+        if (pid < 0) return -1;
+        if (fresh) {
+            GROW(s->pab, s->cap_pab, s->n_pab + 1, uint64_t);
+            s->pab[s->n_pab++] = ab;
+        }
+        key = (uint64_t)sid << 32 | (uint64_t)pid;
     }
-    uint64_t key = (uint64_t)sid << 32 | (uint64_t)pid;
     int64_t ix = map64_get(&s->pmap, key | 1ull << 63, (uint32_t)s->n_p, &fresh);
     if (ix < 0) return -1;
     if (fresh) {
@@ -456,6 +469,13 @@ static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_
     }
     s->pcnt[ix] += cnt;
     return 0;
+}
+
+void mc_stats_set_pair_pack(mc_stats *s, int on)
+{
+    if (s->n_p) return; /* pairs already counted one way */
+    unsigned pb = bits_of(s->p->n_items[s->p->cooc_level]);
+    s->pair_pack = on && pb <= 16 ? (pb ? pb : 1) : 0; /* stratum ids are < 2^31: 31 + 2*16 bits */
 }
 
 void mc_stats_set_pair_spill(mc_stats *s, uint32_t at) { s->pair_spill = at == 0 ? 1 : at < UINT8_MAX ? at : UINT8_MAX; }
@@ -683,8 +703,6 @@ static int is_sorted(const void *base, size_t n, size_t sz, int (*cmp)(const voi
 /* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
  * and dropping values no stratum uses. The result depends only on the multiset of
  * contributions. Not thread-safe (qsort comparators use statics). */
-static unsigned bits_of(uint64_t x) { return x ? 64u - (unsigned)__builtin_clzll(x) : 0u; }
-
 /* Sort n elements of sz bytes at base by the 64-bit keys key[0..n) (ascending; equal
  * keys keep their order): an LSD radix sort of (key, index), a byte a pass, skipping the
  * bytes every key shares, then the elements are permuted in place along the cycles of
@@ -958,11 +976,20 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
     if (!np) return MC_E_NOMEM;
     a->pairs = np;
     for (size_t i = 0; i < s->n_p; i++) {
-        uint64_t k = s->pkey[i], ab = s->pab[k & 0xffffffffu];
+        uint64_t k = s->pkey[i];
         mc_pairc *q = &a->pairs[a->n_pairs++];
-        q->stratum = soff + (uint32_t)(k >> 32);
-        q->a = (uint32_t)(ab >> 32);
-        q->b = (uint32_t)ab;
+        if (s->pair_pack) {
+            unsigned pb = s->pair_pack;
+            uint64_t m = (1ull << pb) - 1;
+            q->stratum = soff + (uint32_t)(k >> pb >> pb);
+            q->a = (uint32_t)(k >> pb & m);
+            q->b = (uint32_t)(k & m);
+        } else {
+            uint64_t ab = s->pab[k & 0xffffffffu];
+            q->stratum = soff + (uint32_t)(k >> 32);
+            q->a = (uint32_t)(ab >> 32);
+            q->b = (uint32_t)ab;
+        }
         q->n = s->pcnt[i];
     }
     totals_add(&a->tot, &s->tot);

@@ -134,8 +134,9 @@ static void test_suppress_frozen(void)
     MC_CHECK(mc_sdc_audit(&pr, &which) == 0);
 }
 
-/* The overall stratum counts pairs in 32-bit counters that spill into the 64-bit pair
- * map; with the spill point lowered to 2 the summed pairs must be the same as without. */
+/* The overall stratum counts pairs in one-byte counters that spill into the 64-bit pair
+ * map; with the spill point lowered to 2 the summed pairs must be the same as without,
+ * whether the map keys pairs by one packed key or through pair ids. */
 static void test_pair_spill(const char *dict_path)
 {
     mc_dict *d = NULL;
@@ -168,10 +169,12 @@ static void test_pair_spill(const char *dict_path)
         if (it != UINT32_MAX && it != last) pick[np++] = c, last = it;
     }
     MC_CHECK(np == 24);
-    mc_stats *sh[2] = {mc_stats_create(p), mc_stats_create(p)};
-    MC_CHECK(sh[0] && sh[1]);
-    if (!sh[0] || !sh[1]) return;
+    mc_stats *sh[3] = {mc_stats_create(p), mc_stats_create(p), mc_stats_create(p)};
+    MC_CHECK(sh[0] && sh[1] && sh[2]);
+    if (!sh[0] || !sh[1] || !sh[2]) return;
     mc_stats_set_pair_spill(sh[1], 2);
+    mc_stats_set_pair_spill(sh[2], 2);
+    mc_stats_set_pair_pack(sh[2], 0);
     uint64_t x = 12345;
     for (int r = 0; r < 3000; r++) {
         mc_mention ms[10];
@@ -183,25 +186,25 @@ static void test_pair_spill(const char *dict_path)
             ms[k].counted = 1;
             ms[k].trigger = -1;
         }
-        MC_CHECK(mc_stats_record(sh[0], ms, n, NULL) == 0 && mc_stats_record(sh[1], ms, n, NULL) == 0);
+        for (int k = 0; k < 3; k++) MC_CHECK(mc_stats_record(sh[k], ms, n, NULL) == 0);
     }
-    mc_agg *g[2] = {NULL, NULL};
-    MC_CHECK(mc_agg_from_shards(p, &sh[0], 1, &g[0], &e) == MC_OK);
-    MC_CHECK(mc_agg_from_shards(p, &sh[1], 1, &g[1], &e) == MC_OK);
-    if (g[0] && g[1]) {
-        MC_CHECK(g[0]->n_pairs == g[1]->n_pairs && g[0]->n_pairs > 100);
+    mc_agg *g[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) MC_CHECK(mc_agg_from_shards(p, &sh[k], 1, &g[k], &e) == MC_OK);
+    for (int k = 1; k < 3; k++) {
+        if (!g[0] || !g[k]) continue;
+        MC_CHECK(g[0]->n_pairs == g[k]->n_pairs && g[0]->n_pairs > 100);
         uint64_t most = 0;
-        for (size_t i = 0; i < g[0]->n_pairs && i < g[1]->n_pairs; i++) {
-            const mc_pairc *a = &g[0]->pairs[i], *b = &g[1]->pairs[i];
+        for (size_t i = 0; i < g[0]->n_pairs && i < g[k]->n_pairs; i++) {
+            const mc_pairc *a = &g[0]->pairs[i], *b = &g[k]->pairs[i];
             MC_CHECK(a->stratum == b->stratum && a->a == b->a && a->b == b->b && a->n == b->n);
             if (a->n > most) most = a->n;
         }
         MC_CHECK(most > 10); /* counters did spill, many times */
     }
-    mc_agg_free(g[0]);
-    mc_agg_free(g[1]);
-    mc_stats_free(sh[0]);
-    mc_stats_free(sh[1]);
+    for (int k = 0; k < 3; k++) {
+        mc_agg_free(g[k]);
+        mc_stats_free(sh[k]);
+    }
     mc_stats_plan_free(p);
     mc_dict_close(d);
 }
