@@ -415,7 +415,6 @@ static void sort_u32(uint32_t *a, size_t n)
     }
 }
 
-
 static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt);
 
 static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
@@ -700,9 +699,6 @@ static int is_sorted(const void *base, size_t n, size_t sz, int (*cmp)(const voi
     return 1;
 }
 
-/* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
- * and dropping values no stratum uses. The result depends only on the multiset of
- * contributions. Not thread-safe (qsort comparators use statics). */
 /* Sort n elements of sz bytes at base by the 64-bit keys key[0..n) (ascending; equal
  * keys keep their order): an LSD radix sort of (key, index), a byte a pass, skipping the
  * bytes every key shares, then the elements are permuted in place along the cycles of
@@ -798,6 +794,9 @@ static void sort_pairs(mc_pairc *p, size_t n)
     qsort(p, n, sizeof *p, cmp_pair);
 }
 
+/* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
+ * and dropping values no stratum uses. The result depends only on the multiset of
+ * contributions. Not thread-safe (qsort comparators use statics). */
 static mc_status normalize(mc_agg *a)
 {
     size_t st = 1 + (size_t)a->n_vars;
