@@ -18,6 +18,9 @@ typedef struct {
 
 static const char *status_name(uint8_t s) { return s == MC_SUP_PRIMARY ? "primary" : s == MC_SUP_COMPLEMENTARY ? "complementary" : ""; }
 
+/* MC_OK when the table buffer holds every byte written to it (mc_buf.oom). */
+static mc_status buf_status(const mc_buf *b) { return b->data && !b->oom ? MC_OK : MC_E_NOMEM; }
+
 static void header_prefix(const ctx_t *c, mc_buf *b)
 {
     mc_buf_printf(b, "stratification");
@@ -179,7 +182,7 @@ static mc_status write_codes(const ctx_t *c, mc_buf *b)
         mc_buf_puts(b, row_status(c, e->stratum, st));
         mc_buf_putc(b, '\n');
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 static void mean(mc_buf *b, int64_t sum, uint64_t n, int ok)
@@ -210,7 +213,7 @@ static mc_status write_strata(const ctx_t *c, mc_buf *b)
         mean(b, sc->ahrq_readm_sum, sc->records, ok && c->p->n_ahrq);
         mc_buf_printf(b, ",%s,%s\n", status_name(c->x.denom[s]), status_name(c->x.with_code[s]));
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 /* ccsr.csv and comorbidity.csv: records-only rows of levels [lv0, lv1] */
@@ -228,7 +231,7 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
         mc_buf_puts(b, row_status(c, e->stratum, c->x.row_status[i]));
         mc_buf_putc(b, '\n');
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 static int cmp_row(const void *k, const void *r)
@@ -275,7 +278,7 @@ static mc_status write_charlson(const ctx_t *c, mc_buf *b)
             mc_buf_printf(b, ",%s\n", row_status(c, s, st));
         }
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 static mc_status write_cooc(const ctx_t *c, mc_buf *b)
@@ -321,14 +324,14 @@ static mc_status write_cooc(const ctx_t *c, mc_buf *b)
             mc_buf_printf(b, ",%s\n", pst != MC_PUB ? status_name(pst) : sa != MC_PUB || sb != MC_PUB ? "codes" : dpub ? "" : "denominator");
         }
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 static mc_status write_std(const ctx_t *c, mc_buf *b)
 {
     header_prefix(c, b);
     mc_buf_printf(b, ",level,code,title,standardised_per_1000,ci_low,ci_high,standard,suppressed\n");
-    if (c->p->age_var < 0) return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    if (c->p->age_var < 0) return buf_status(b);
     for (size_t i = 0; i < c->a->n_entries; i++) {
         const mc_entry *e = &c->a->e[i];
         if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) continue;
@@ -344,7 +347,7 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
         else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
         else mc_buf_printf(b, ",%.3f,%.3f,%.3f,%s,\n", 1000.0 * rate, 1000.0 * lo, 1000.0 * hi, c->p->std_name);
     }
-    return b->data && !b->oom ? MC_OK : MC_E_NOMEM;
+    return buf_status(b);
 }
 
 mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan *p, const mc_agg *a, mc_buf *names, mc_error *err)

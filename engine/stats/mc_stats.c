@@ -752,6 +752,14 @@ static int radix_sort_by_key(void *base, size_t n, size_t sz, uint64_t *key)
     return 0;
 }
 
+/* By the packed keys (freed here) when there are some and memory allows, else by cmp. */
+static void sort_keyed(void *base, size_t n, size_t sz, uint64_t *key, int (*cmp)(const void *, const void *))
+{
+    int rc = key ? radix_sort_by_key(base, n, sz, key) : -1;
+    free(key);
+    if (rc) qsort(base, n, sz, cmp);
+}
+
 /* Entries by (stratum, level, item) and pairs by (stratum, a, b), as cmp_entry and
  * cmp_pair order them: by packed keys when the fields fit in 64 bits (always, in
  * practice), else qsort. */
@@ -765,14 +773,9 @@ static void sort_entries(mc_entry *e, size_t n)
     }
     unsigned bl = bits_of(ml), bi = bits_of(mi);
     uint64_t *key = bits_of(ms) + bl + bi <= 64 ? malloc(n * sizeof *key) : NULL;
-    if (key) {
-        for (size_t i = 0; i < n; i++)
-            key[i] = ((uint64_t)e[i].stratum << bl << bi) | ((uint64_t)e[i].level << bi) | e[i].item;
-        int rc = radix_sort_by_key(e, n, sizeof *e, key);
-        free(key);
-        if (!rc) return;
-    }
-    qsort(e, n, sizeof *e, cmp_entry);
+    for (size_t i = 0; key && i < n; i++)
+        key[i] = ((uint64_t)e[i].stratum << bl << bi) | ((uint64_t)e[i].level << bi) | e[i].item;
+    sort_keyed(e, n, sizeof *e, key, cmp_entry);
 }
 
 static void sort_pairs(mc_pairc *p, size_t n)
@@ -784,14 +787,9 @@ static void sort_pairs(mc_pairc *p, size_t n)
     }
     unsigned bi = bits_of(mi);
     uint64_t *key = bits_of(ms) + 2 * bi <= 64 ? malloc(n * sizeof *key) : NULL;
-    if (key) {
-        for (size_t i = 0; i < n; i++)
-            key[i] = ((uint64_t)p[i].stratum << bi << bi) | ((uint64_t)p[i].a << bi) | p[i].b;
-        int rc = radix_sort_by_key(p, n, sizeof *p, key);
-        free(key);
-        if (!rc) return;
-    }
-    qsort(p, n, sizeof *p, cmp_pair);
+    for (size_t i = 0; key && i < n; i++)
+        key[i] = ((uint64_t)p[i].stratum << bi << bi) | ((uint64_t)p[i].a << bi) | p[i].b;
+    sort_keyed(p, n, sizeof *p, key, cmp_pair);
 }
 
 /* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
