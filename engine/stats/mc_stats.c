@@ -19,10 +19,14 @@ static inline uint64_t mix64(uint64_t x)
 /* Bits needed to write x (0 for 0). */
 static unsigned bits_of(uint64_t x) { return x ? 64u - (unsigned)__builtin_clzll(x) : 0u; }
 
-/* uint64 key (never 0: callers set bit 63) -> uint32 index */
+/* uint64 key (never 0: callers set bit 63) -> 64-bit value (an index, or a count). Key
+ * and value share one 16-byte slot: a probe that misses the cache costs one line. */
 typedef struct {
-    uint64_t *k;
-    uint32_t *v;
+    uint64_t k, v;
+} map64_slot;
+
+typedef struct {
+    map64_slot *s;
     size_t cap, n;
 } map64;
 
@@ -35,25 +39,23 @@ static int map64_init(map64 *m, size_t cap)
     /* zeroed by writing, not calloc: a large calloc is fresh pages that a probe would
      * first map read-only (the zero page), and each later write to one would then cost a
      * copy-on-write fault and a TLB flush on every core running the team */
-    m->k = malloc(cap * sizeof *m->k);
-    if (m->k) zero_fill(m->k, 0, cap * sizeof *m->k);
-    m->v = malloc(cap * sizeof *m->v);
+    m->s = malloc(cap * sizeof *m->s);
+    if (m->s) zero_fill(m->s, 0, cap * sizeof *m->s);
     m->cap = cap;
     m->n = 0;
-    return m->k && m->v ? 0 : -1;
+    return m->s ? 0 : -1;
 }
-static void map64_free(map64 *m) { free(m->k); free(m->v); memset(m, 0, sizeof *m); }
+static void map64_free(map64 *m) { free(m->s); memset(m, 0, sizeof *m); }
 
 static int map64_grow(map64 *m)
 {
     map64 g;
     if (map64_init(&g, m->cap * 2)) { map64_free(&g); return -1; }
     for (size_t i = 0; i < m->cap; i++)
-        if (m->k[i]) {
-            size_t j = mix64(m->k[i]) & (g.cap - 1);
-            while (g.k[j]) j = (j + 1) & (g.cap - 1);
-            g.k[j] = m->k[i];
-            g.v[j] = m->v[i];
+        if (m->s[i].k) {
+            size_t j = mix64(m->s[i].k) & (g.cap - 1);
+            while (g.s[j].k) j = (j + 1) & (g.cap - 1);
+            g.s[j] = m->s[i];
         }
     g.n = m->n;
     map64_free(m);
@@ -61,26 +63,37 @@ static int map64_grow(map64 *m)
     return 0;
 }
 
-/* Index for key; *fresh = 1 when inserted with value next. -1 on OOM. */
-static inline int64_t map64_get(map64 *m, uint64_t key, uint32_t next, int *fresh)
+/* The slot where key's probe starts, for a prefetch (h = mix64(key)). */
+static inline const void *map64_home(const map64 *m, uint64_t h) { return &m->s[h & (m->cap - 1)]; }
+
+/* The slot of key (h = mix64(key)), inserted with value v0 when absent (*fresh = 1).
+ * NULL when out of memory. The pointer is valid until the next insertion. */
+static inline map64_slot *map64_slot_h(map64 *m, uint64_t key, uint64_t h, uint64_t v0, int *fresh)
 {
-    size_t j = mix64(key) & (m->cap - 1);
+    size_t j = h & (m->cap - 1);
     for (;;) {
-        uint64_t k = m->k[j];
-        if (k == key) { *fresh = 0; return m->v[j]; }
+        uint64_t k = m->s[j].k;
+        if (k == key) { *fresh = 0; return &m->s[j]; }
         if (!k) break;
         j = (j + 1) & (m->cap - 1);
     }
     if ((m->n + 1) * 2 > m->cap) {
-        if (map64_grow(m)) return -1;
-        j = mix64(key) & (m->cap - 1);
-        while (m->k[j]) j = (j + 1) & (m->cap - 1);
+        if (map64_grow(m)) return NULL;
+        j = h & (m->cap - 1);
+        while (m->s[j].k) j = (j + 1) & (m->cap - 1);
     }
-    m->k[j] = key;
-    m->v[j] = next;
+    m->s[j].k = key;
+    m->s[j].v = v0;
     m->n++;
     *fresh = 1;
-    return next;
+    return &m->s[j];
+}
+
+/* Index for key; *fresh = 1 when inserted with value next. -1 on OOM. */
+static inline int64_t map64_get(map64 *m, uint64_t key, uint32_t next, int *fresh)
+{
+    map64_slot *sl = map64_slot_h(m, key, mix64(key), next, fresh);
+    return sl ? (int64_t)(uint32_t)sl->v : -1;
 }
 
 /* ---- shard -------------------------------------------------------------------- */
@@ -104,20 +117,27 @@ struct mc_stats {
     uint32_t *snext;                     /* chain of strata with the same hash key */
     size_t n_strata, cap_strata;
     /* entries */
-    map64 emap;
+    map64 emap;                          /* stratum<<32 | level<<24 | item, |1<<63 -> index */
     uint64_t *ekey;
     mc_cnt *ecnt;
     size_t n_e, cap_e;
     /* pairs: key (stratum<<32 | pair index) where pair index interned from (a,b) */
     map64 pairix;                        /* (a<<32|b)|1<<63 -> pair id */
-    map64 pmap;                          /* stratum<<32|pair id, |1<<63 -> count index */
-    uint64_t *pkey;                      /* stratum<<32 | pair id */
-    uint64_t *pcnt;
+    map64 pmap;                          /* pair key |1<<63 -> its count (in the slot) */
     uint64_t *pab;                       /* pair id -> a<<32|b */
     unsigned pair_pack;                  /* when the co-occurrence level's items fit in this many
-                                            bits (<= 16), pkey is stratum<<2P | a<<P | b and one
-                                            lookup in pmap counts a pair (pairix unused) */
-    size_t n_p, cap_p, n_pab, cap_pab;
+                                            bits (<= 16), the pair key is stratum<<2P | a<<P | b
+                                            and one lookup in pmap counts a pair (pairix unused);
+                                            else stratum<<32 | pair id */
+    size_t n_pab, cap_pab;
+    /* a record's updates of the hashed strata (every stratum but the overall one), queued
+       and then applied with their map slots and counter rows prefetched a few ahead
+       (flush_pending): with many strata these maps are far larger than the cache */
+    uint64_t *pend_key, *pend_h;         /* entry keys and their mix64 */
+    uint32_t *pend_loc, *pend_ix;        /* the loc each entry adds; its row in ecnt */
+    size_t n_pend, cap_pend;
+    uint64_t *ppend_key, *ppend_h;       /* pair keys (|1<<63) and their mix64 */
+    size_t n_ppend, cap_ppend;
     /* per-record scratch */
     uint32_t serial;
     uint64_t *mark[MC_LV__COUNT];          /* per level and item: serial << 32 | its loc index */
@@ -145,18 +165,6 @@ struct mc_stats {
     size_t dense_pair_items;             /* items of the co-occurrence level when dense (<= 4096), else 0 */
     uint32_t *rec_strata;                /* [n_strat] */
 };
-
-#define GROW(ptr, cap, need, T)                                                      \
-    do {                                                                             \
-        if ((need) > (cap)) {                                                        \
-            size_t nc_ = (cap) ? (cap) * 2 : 64;                                     \
-            while (nc_ < (need)) nc_ *= 2;                                           \
-            T *np_ = realloc((ptr), nc_ * sizeof(T));                                \
-            if (!np_) return -1;                                                     \
-            (ptr) = np_;                                                             \
-            (cap) = nc_;                                                             \
-        }                                                                            \
-    } while (0)
 
 static int intern_value(mc_stats *s, int v, const char *str, size_t len, uint32_t *id)
 {
@@ -187,7 +195,8 @@ void mc_stats_free(mc_stats *s)
     map64_free(&s->smap); map64_free(&s->emap); map64_free(&s->pmap); map64_free(&s->pairix);
     free(s->tuples); free(s->sc); free(s->snext);
     free(s->ekey); free(s->ecnt);
-    free(s->pkey); free(s->pcnt); free(s->pab);
+    free(s->pab);
+    free(s->pend_key); free(s->pend_h); free(s->pend_loc); free(s->pend_ix); free(s->ppend_key); free(s->ppend_h);
     for (int l = 0; l < MC_LV__COUNT; l++) free(s->mark[l]);
     free(s->loc); free(s->codes); free(s->citems); free(s->ccsr_buf); free(s->tup); free(s->rec_strata);
     free(s);
@@ -380,11 +389,51 @@ static inline void cnt_add(mc_cnt *restrict e, const mc_cnt *restrict c)
     for (int k = 0; k < 8; k++) x[k] += y[k];
 }
 
-static inline int add_entry(mc_stats *s, uint64_t key, const mc_cnt *c)
+/* Queue the entry update key += loc li's counts. */
+static inline int queue_entry(mc_stats *s, uint64_t key, uint32_t li)
+{
+    if (s->n_pend == s->cap_pend) {
+        size_t cap = s->cap_pend ? s->cap_pend * 2 : 1024;
+        uint64_t *k = realloc(s->pend_key, cap * sizeof *k);
+        if (k) s->pend_key = k;
+        uint64_t *h = realloc(s->pend_h, cap * sizeof *h);
+        if (h) s->pend_h = h;
+        uint32_t *l = realloc(s->pend_loc, cap * sizeof *l);
+        if (l) s->pend_loc = l;
+        uint32_t *x = realloc(s->pend_ix, cap * sizeof *x);
+        if (x) s->pend_ix = x;
+        if (!k || !h || !l || !x) return -1;
+        s->cap_pend = cap;
+    }
+    s->pend_key[s->n_pend] = key;
+    s->pend_h[s->n_pend] = mix64(key);
+    s->pend_loc[s->n_pend++] = li;
+    return 0;
+}
+
+/* Queue one count of the pair key (bit 63 set). */
+static inline int queue_pair(mc_stats *s, uint64_t key)
+{
+    if (s->n_ppend == s->cap_ppend) {
+        size_t cap = s->cap_ppend ? s->cap_ppend * 2 : 1024;
+        uint64_t *k = realloc(s->ppend_key, cap * sizeof *k);
+        if (k) s->ppend_key = k;
+        uint64_t *h = realloc(s->ppend_h, cap * sizeof *h);
+        if (h) s->ppend_h = h;
+        if (!k || !h) return -1;
+        s->cap_ppend = cap;
+    }
+    s->ppend_key[s->n_ppend] = key;
+    s->ppend_h[s->n_ppend++] = mix64(key);
+    return 0;
+}
+
+/* Row of ecnt for the entry key, a zeroed new one when absent; -1 when out of memory. */
+static inline int64_t entry_row(mc_stats *s, uint64_t key, uint64_t h)
 {
     int fresh;
-    int64_t ix = map64_get(&s->emap, key, (uint32_t)s->n_e, &fresh);
-    if (ix < 0) return -1;
+    map64_slot *sl = map64_slot_h(&s->emap, key, h, s->n_e, &fresh);
+    if (!sl) return -1;
     if (fresh) {
         if (s->n_e + 1 > s->cap_e) {
             size_t cap = s->cap_e ? s->cap_e * 2 : 1 << 15;
@@ -400,7 +449,38 @@ static inline int add_entry(mc_stats *s, uint64_t key, const mc_cnt *c)
         memset(&s->ecnt[s->n_e], 0, sizeof *s->ecnt);
         s->n_e++;
     }
-    cnt_add(&s->ecnt[ix], c);
+    return (int64_t)sl->v;
+}
+
+enum { PF_SLOT = 8, PF_ROW = 4 }; /* how far ahead map slots, then counter rows, are prefetched */
+
+/* Apply the queued updates: each map slot is prefetched PF_SLOT updates before its probe
+ * and each counter row PF_ROW before its add, so the misses overlap. */
+static int flush_pending(mc_stats *s)
+{
+    size_t m = s->n_pend;
+    for (size_t i = 0; i < m && i < PF_SLOT; i++) MC_PREFETCH(map64_home(&s->emap, s->pend_h[i]));
+    for (size_t i = 0; i < m + PF_ROW; i++) {
+        if (i < m) {
+            if (i + PF_SLOT < m) MC_PREFETCH(map64_home(&s->emap, s->pend_h[i + PF_SLOT]));
+            int64_t ix = entry_row(s, s->pend_key[i], s->pend_h[i]);
+            if (ix < 0) return -1;
+            s->pend_ix[i] = (uint32_t)ix;
+            MC_PREFETCH(&s->ecnt[ix]);
+        }
+        if (i >= PF_ROW) cnt_add(&s->ecnt[s->pend_ix[i - PF_ROW]], &s->loc[s->pend_loc[i - PF_ROW]].c);
+    }
+    s->n_pend = 0;
+    size_t q = s->n_ppend;
+    for (size_t i = 0; i < q && i < PF_SLOT; i++) MC_PREFETCH(map64_home(&s->pmap, s->ppend_h[i]));
+    for (size_t i = 0; i < q; i++) {
+        if (i + PF_SLOT < q) MC_PREFETCH(map64_home(&s->pmap, s->ppend_h[i + PF_SLOT]));
+        int fresh;
+        map64_slot *sl = map64_slot_h(&s->pmap, s->ppend_key[i], s->ppend_h[i], 0, &fresh);
+        if (!sl) return -1;
+        sl->v++;
+    }
+    s->n_ppend = 0;
     return 0;
 }
 
@@ -431,48 +511,44 @@ static int add_pair(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
     return add_pair_n(s, sid, a, b, 1);
 }
 
+/* The pair key of (stratum, a, b) with bit 63 set; 0 when out of memory. */
+static uint64_t pair_key(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b)
+{
+    if (s->pair_pack) {
+        unsigned pb = s->pair_pack;
+        return ((uint64_t)sid << pb << pb | (uint64_t)a << pb | b) | 1ull << 63;
+    }
+    int fresh;
+    uint64_t ab = (uint64_t)a << 32 | b;
+    int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
+    if (pid < 0) return 0;
+    if (fresh) {
+        if (s->n_pab == s->cap_pab) {
+            size_t nc = s->cap_pab ? s->cap_pab * 2 : 64;
+            uint64_t *np = realloc(s->pab, nc * sizeof *np);
+            if (!np) return 0;
+            s->pab = np;
+            s->cap_pab = nc;
+        }
+        s->pab[s->n_pab++] = ab;
+    }
+    return ((uint64_t)sid << 32 | (uint64_t)pid) | 1ull << 63;
+}
+
 /* The pair map: (stratum, pair) -> 64-bit count. */
 static int add_pair_n(mc_stats *s, uint32_t sid, uint32_t a, uint32_t b, uint64_t cnt)
 {
+    uint64_t key = pair_key(s, sid, a, b);
     int fresh;
-    uint64_t key;
-    if (s->pair_pack) {
-        unsigned pb = s->pair_pack;
-        key = (uint64_t)sid << pb << pb | (uint64_t)a << pb | b;
-    } else {
-        uint64_t ab = (uint64_t)a << 32 | b;
-        int64_t pid = map64_get(&s->pairix, ab | 1ull << 63, (uint32_t)s->n_pab, &fresh);
-        if (pid < 0) return -1;
-        if (fresh) {
-            GROW(s->pab, s->cap_pab, s->n_pab + 1, uint64_t);
-            s->pab[s->n_pab++] = ab;
-        }
-        key = (uint64_t)sid << 32 | (uint64_t)pid;
-    }
-    int64_t ix = map64_get(&s->pmap, key | 1ull << 63, (uint32_t)s->n_p, &fresh);
-    if (ix < 0) return -1;
-    if (fresh) {
-        if (s->n_p + 1 > s->cap_p) {
-            size_t nc = s->cap_p ? s->cap_p * 2 : 1024;
-            uint64_t *k = realloc(s->pkey, nc * sizeof *k);
-            if (!k) return -1;
-            s->pkey = k;
-            uint64_t *c = realloc(s->pcnt, nc * sizeof *c);
-            if (!c) return -1;
-            s->pcnt = c;
-            s->cap_p = nc;
-        }
-        s->pkey[s->n_p] = key;
-        s->pcnt[s->n_p] = 0;
-        s->n_p++;
-    }
-    s->pcnt[ix] += cnt;
+    map64_slot *sl = key ? map64_slot_h(&s->pmap, key, mix64(key), 0, &fresh) : NULL;
+    if (!sl) return -1;
+    sl->v += cnt;
     return 0;
 }
 
 void mc_stats_set_pair_pack(mc_stats *s, int on)
 {
-    if (s->n_p) return; /* pairs already counted one way */
+    if (s->pmap.n) return; /* pairs already counted one way */
     unsigned pb = bits_of(s->p->n_items[s->p->cooc_level]);
     s->pair_pack = on && pb <= 16 ? (pb ? pb : 1) : 0; /* stratum ids are < 2^31: 31 + 2*16 bits */
 }
@@ -628,18 +704,24 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
                 const loc_t *l = &s->loc[i];
                 cnt_add(&s->dense[s->dense_off[l->level] + l->item], &l->c);
             }
-        } else
-        for (size_t i = 0; i < s->n_loc; i++) {
-            const loc_t *l = &s->loc[i];
-            if (sp->hidden && l->level > MC_LV_CHAPTER) continue;
-            if (add_entry(s, base | (uint64_t)l->level << 24 | l->item, &l->c)) return -1;
-        }
-        if (!sp->hidden)
             for (size_t i = 0; i < ncoi; i++)
                 for (size_t j = i + 1; j < ncoi; j++)
                     if (add_pair(s, (uint32_t)sid, s->citems[i], s->citems[j])) return -1;
+            continue;
+        }
+        for (size_t i = 0; i < s->n_loc; i++) {
+            const loc_t *l = &s->loc[i];
+            if (sp->hidden && l->level > MC_LV_CHAPTER) continue;
+            if (queue_entry(s, base | (uint64_t)l->level << 24 | l->item, (uint32_t)i)) return -1;
+        }
+        if (!sp->hidden)
+            for (size_t i = 0; i < ncoi; i++)
+                for (size_t j = i + 1; j < ncoi; j++) {
+                    uint64_t key = pair_key(s, (uint32_t)sid, s->citems[i], s->citems[j]);
+                    if (!key || queue_pair(s, key)) return -1;
+                }
     }
-    return 0;
+    return flush_pending(s);
 }
 
 /* ---- canonical aggregate ------------------------------------------------------ */
@@ -699,56 +781,63 @@ static int is_sorted(const void *base, size_t n, size_t sz, int (*cmp)(const voi
     return 1;
 }
 
-/* Sort n elements of sz bytes at base by the 64-bit keys key[0..n) (ascending; equal
- * keys keep their order): an LSD radix sort of (key, index), a byte a pass, skipping the
- * bytes every key shares, then the elements are permuted in place along the cycles of
- * the order (one element of scratch). Linear, and no element is copied more than twice:
- * the aggregate's million-row tables sort in a fraction of qsort's time. Returns -1 when
- * out of memory (nothing moved). */
-static int radix_sort_by_key(void *base, size_t n, size_t sz, uint64_t *key)
+/* A 64-bit sort key and what it sorts. */
+typedef struct {
+    uint64_t k, v;
+} kv64;
+
+/* Sort x[0..n) by k (ascending; equal keys keep their order): an LSD radix sort, a byte a
+ * pass, skipping the bytes every key shares. Linear; key and value move together (one
+ * write stream per byte value). Returns -1 when out of memory (nothing moved). */
+static int radix_sort_kv(kv64 *x, size_t n)
 {
-    if (n > UINT32_MAX - 1) return -1;
-    uint32_t *ix = malloc(n * sizeof *ix), *ix2 = malloc(n * sizeof *ix2);
-    uint64_t *k2 = malloc(n * sizeof *k2);
-    unsigned char *tmp = malloc(sz);
+    kv64 *y = malloc((n + 1) * sizeof *y);
     size_t (*cnt)[256] = calloc(8, sizeof *cnt);
-    if (!ix || !ix2 || !k2 || !tmp || !cnt) {
-        free(ix); free(ix2); free(k2); free(tmp); free(cnt);
+    if (!y || !cnt) {
+        free(y); free(cnt);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        ix[i] = (uint32_t)i;
-        for (int b = 0; b < 8; b++) cnt[b][key[i] >> (8 * b) & 0xFF]++;
-    }
-    uint64_t *kin = key, *kout = k2;
-    uint32_t *iin = ix, *iout = ix2;
-    for (int b = 0; b < 8; b++) {
-        if (cnt[b][kin[0] >> (8 * b) & 0xFF] == n) continue; /* every key has this byte */
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++) cnt[b][x[i].k >> (8 * b) & 0xFF]++;
+    kv64 *in = x, *out = y;
+    for (int b = 0; b < 8 && n; b++) {
+        if (cnt[b][in[0].k >> (8 * b) & 0xFF] == n) continue; /* every key has this byte */
         size_t pos = 0;
         for (int v = 0; v < 256; v++) { size_t c = cnt[b][v]; cnt[b][v] = pos; pos += c; }
-        for (size_t i = 0; i < n; i++) {
-            size_t o = cnt[b][kin[i] >> (8 * b) & 0xFF]++;
-            kout[o] = kin[i];
-            iout[o] = iin[i];
-        }
-        uint64_t *kt = kin; kin = kout; kout = kt;
-        uint32_t *it = iin; iin = iout; iout = it;
+        for (size_t i = 0; i < n; i++) out[cnt[b][in[i].k >> (8 * b) & 0xFF]++] = in[i];
+        kv64 *t = in; in = out; out = t;
     }
-    /* position k receives element iin[k]: follow each cycle once */
+    if (in != x) memcpy(x, in, n * sizeof *x);
+    free(y); free(cnt);
+    return 0;
+}
+
+/* Sort n elements of sz bytes at base by the 64-bit keys key[0..n) (ascending; equal
+ * keys keep their order): radix_sort_kv of (key, index), then the elements are permuted
+ * in place along the cycles of the order (one element of scratch). Linear, and no
+ * element is copied more than twice. Returns -1 when out of memory (nothing moved). */
+static int radix_sort_by_key(void *base, size_t n, size_t sz, uint64_t *key)
+{
+    kv64 *ix = malloc((n + 1) * sizeof *ix);
+    unsigned char *tmp = malloc(sz);
+    if (!ix || !tmp) { free(ix); free(tmp); return -1; }
+    for (size_t i = 0; i < n; i++) ix[i] = (kv64){key[i], i};
+    if (radix_sort_kv(ix, n)) { free(ix); free(tmp); return -1; }
+    /* position k receives element ix[k].v: follow each cycle once */
     unsigned char *e = base;
     for (size_t k = 0; k < n; k++) {
-        if (iin[k] == UINT32_MAX || iin[k] == k) continue;
+        if (ix[k].v == UINT64_MAX || ix[k].v == k) continue;
         memcpy(tmp, e + k * sz, sz);
         size_t j = k;
         for (;;) {
-            size_t from = iin[j];
-            iin[j] = UINT32_MAX;
+            size_t from = (size_t)ix[j].v;
+            ix[j].v = UINT64_MAX;
             if (from == k) { memcpy(e + j * sz, tmp, sz); break; }
             memcpy(e + j * sz, e + from * sz, sz);
             j = from;
         }
     }
-    free(ix); free(ix2); free(k2); free(tmp); free(cnt);
+    free(ix); free(tmp);
     return 0;
 }
 
@@ -792,10 +881,11 @@ static void sort_pairs(mc_pairc *p, size_t n)
     sort_keyed(p, n, sizeof *p, key, cmp_pair);
 }
 
-/* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
- * and dropping values no stratum uses. The result depends only on the multiset of
- * contributions. Not thread-safe (qsort comparators use statics). */
-static mc_status normalize(mc_agg *a)
+/* Sort and deduplicate the values and strata, summing the scalars of duplicate strata
+ * and dropping values no stratum uses; *sre_out (caller frees) maps each former stratum
+ * index to its new one. Entries and pairs are left as they were (normalize). Not
+ * thread-safe (qsort comparators use statics). */
+static mc_status normalize_strata(mc_agg *a, uint32_t **sre_out)
 {
     size_t st = 1 + (size_t)a->n_vars;
     mc_status rc = MC_E_NOMEM;
@@ -880,10 +970,39 @@ static mc_status normalize(mc_agg *a)
     a->tuples = nt;
     a->sc = nsc;
     a->n_strata = (uint32_t)u;
+    rc = MC_OK;
+    *sre_out = sre;
+    sre = NULL;
+out:
+    for (int v = 0; v < MC_MAX_VARS; v++) free(remap[v]);
+    free(order);
+    free(sre);
+    return rc;
+}
+
+/* Sum the runs of equal (stratum, a, b) in sorted pairs. */
+static void dedupe_pairs(mc_agg *a)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < a->n_pairs; i++) {
+        if (u && !cmp_pair(&a->pairs[u - 1], &a->pairs[i])) a->pairs[u - 1].n += a->pairs[i].n;
+        else a->pairs[u++] = a->pairs[i];
+    }
+    a->n_pairs = u;
+}
+
+/* Sort and deduplicate everything (values, strata, entries, pairs), summing duplicates
+ * and dropping values no stratum uses. The result depends only on the multiset of
+ * contributions. Not thread-safe (normalize_strata). */
+static mc_status normalize(mc_agg *a)
+{
+    uint32_t *sre = NULL;
+    mc_status rc = normalize_strata(a, &sre);
+    if (rc) return rc;
     /* entries */
     for (size_t i = 0; i < a->n_entries; i++) a->e[i].stratum = sre[a->e[i].stratum];
     if (a->n_entries && !is_sorted(a->e, a->n_entries, sizeof *a->e, cmp_entry)) sort_entries(a->e, a->n_entries);
-    u = 0;
+    size_t u = 0;
     for (size_t i = 0; i < a->n_entries; i++) {
         if (u && !cmp_entry(&a->e[u - 1], &a->e[i])) {
             mc_cnt *d = &a->e[u - 1].c;
@@ -896,18 +1015,9 @@ static mc_status normalize(mc_agg *a)
     a->n_entries = u;
     for (size_t i = 0; i < a->n_pairs; i++) a->pairs[i].stratum = sre[a->pairs[i].stratum];
     if (a->n_pairs && !is_sorted(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair)) sort_pairs(a->pairs, a->n_pairs);
-    u = 0;
-    for (size_t i = 0; i < a->n_pairs; i++) {
-        if (u && !cmp_pair(&a->pairs[u - 1], &a->pairs[i])) a->pairs[u - 1].n += a->pairs[i].n;
-        else a->pairs[u++] = a->pairs[i];
-    }
-    a->n_pairs = u;
-    rc = MC_OK;
-out:
-    for (int v = 0; v < MC_MAX_VARS; v++) free(remap[v]);
-    free(order);
+    dedupe_pairs(a);
     free(sre);
-    return rc;
+    return MC_OK;
 }
 
 static mc_agg *agg_new(const mc_stats_plan *p)
@@ -926,9 +1036,8 @@ static void totals_add(mc_totals *a, const mc_totals *b)
     for (int i = 0; i < MC_RULE__COUNT; i++) a->rules[i] += b->rules[i];
 }
 
-/* Append a shard's contents (unsorted) to a; its overall-stratum arrays go in
- * append_dense. */
-static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats *s)
+/* Append a shard's values, strata and totals to a (unsorted: normalize_strata). */
+static mc_status append_strata(const mc_stats_plan *p, mc_agg *a, const mc_stats *s)
 {
     size_t st = 1 + (size_t)p->n_vars;
     uint32_t voff[MC_MAX_VARS];
@@ -943,7 +1052,6 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
             a->n_vals[v]++;
         }
     }
-    uint32_t soff = a->n_strata;
     uint32_t *nt = realloc(a->tuples, (a->n_strata + s->n_strata + 1) * st * sizeof *nt);
     if (!nt) return MC_E_NOMEM;
     a->tuples = nt;
@@ -958,97 +1066,167 @@ static mc_status append_shard(const mc_stats_plan *p, mc_agg *a, const mc_stats 
         a->sc[a->n_strata + i] = s->sc[i];
     }
     a->n_strata += (uint32_t)s->n_strata;
-    mc_entry *ne = realloc(a->e, (a->n_entries + s->n_e + 1) * sizeof *ne);
-    if (!ne) return MC_E_NOMEM;
-    a->e = ne;
-    for (size_t i = 0; i < s->n_e; i++) {
-        uint64_t k = s->ekey[i];
-        mc_entry *e = &a->e[a->n_entries++];
-        e->stratum = soff + (uint32_t)(k >> 32 & 0x7fffffffu);
-        e->level = (uint32_t)(k >> 24 & 0xff);
-        e->item = (uint32_t)(k & 0xffffff);
-        e->c = s->ecnt[i];
-    }
-    mc_pairc *np = realloc(a->pairs, (a->n_pairs + s->n_p + 1) * sizeof *np);
-    if (!np) return MC_E_NOMEM;
-    a->pairs = np;
-    for (size_t i = 0; i < s->n_p; i++) {
-        uint64_t k = s->pkey[i];
-        mc_pairc *q = &a->pairs[a->n_pairs++];
-        if (s->pair_pack) {
-            unsigned pb = s->pair_pack;
-            uint64_t m = (1ull << pb) - 1;
-            q->stratum = soff + (uint32_t)(k >> pb >> pb);
-            q->a = (uint32_t)(k >> pb & m);
-            q->b = (uint32_t)(k & m);
-        } else {
-            uint64_t ab = s->pab[k & 0xffffffffu];
-            q->stratum = soff + (uint32_t)(k >> 32);
-            q->a = (uint32_t)(ab >> 32);
-            q->b = (uint32_t)ab;
-        }
-        q->n = s->pcnt[i];
-    }
     totals_add(&a->tot, &s->tot);
     return MC_OK;
 }
 
 static int cnt_zero(const mc_cnt *c) { return !memcmp(c, &(mc_cnt){0}, sizeof *c); }
 
-/* The overall stratum's dense counts and pairs, summed over the shards item by item and
- * pair by pair and appended once (sid: that stratum's index in a, any shard's: normalize
- * merges strata by tuple). Appending them per shard would hold, sort and merge one copy
- * per thread, the run's peak memory on large inputs. */
-static mc_status append_dense(mc_agg *a, mc_stats *const *sh, size_t n, uint32_t sid)
+/* Where merge_entries finds a counter row: shard k's hashed row i, or (DENSE_REF) its
+ * overall-stratum row i. */
+#define DENSE_REF (1ull << 63)
+static inline uint64_t row_ref(size_t k, size_t i) { return (uint64_t)k << 40 | i; }
+static inline const mc_cnt *ref_row(mc_stats *const *sh, uint64_t r)
 {
-    const mc_stats *s0 = NULL;
-    for (size_t k = 0; k < n && !s0; k++)
-        if (sh[k] && sh[k]->dense_sid >= 0) s0 = sh[k];
-    if (!s0) return MC_OK;
-    size_t nd = s0->dense_off[MC_LV__COUNT], cnt = 0;
-    for (size_t i = 0; i < nd; i++)
-        for (size_t k = 0; k < n; k++)
-            if (sh[k] && sh[k]->dense_sid >= 0 && !cnt_zero(&sh[k]->dense[i])) { cnt++; break; }
-    mc_entry *ne = realloc(a->e, (a->n_entries + cnt + 1) * sizeof *ne);
-    if (!ne) return MC_E_NOMEM;
-    a->e = ne;
-    for (uint32_t l = 0; l < MC_LV__COUNT; l++)
-        for (size_t i = s0->dense_off[l]; i < s0->dense_off[l + 1]; i++) {
-            mc_cnt sum = {0};
-            for (size_t k = 0; k < n; k++) {
-                if (!sh[k] || sh[k]->dense_sid < 0) continue;
-                const mc_cnt *c = &sh[k]->dense[i];
-                sum.records += c->records;
-                sum.mentions += c->mentions;
-                for (int x = 0; x < MC_ASSERT__COUNT; x++) sum.assert_[x] += c->assert_[x];
-            }
-            if (cnt_zero(&sum)) continue;
-            mc_entry *e = &a->e[a->n_entries++];
-            e->stratum = sid;
-            e->level = l;
-            e->item = (uint32_t)(i - s0->dense_off[l]);
-            e->c = sum;
+    const mc_stats *s = sh[r >> 40 & 0x7fffff];
+    size_t i = r & ((1ull << 40) - 1);
+    return r & DENSE_REF ? &s->dense[i] : &s->ecnt[i];
+}
+
+/* Every shard's entries, hashed and dense, summed into a->e in canonical order. Each row
+ * is named by its key (new stratum << 28 | level << 24 | item: strata are below 2^31,
+ * levels below 16, items below 2^24, so it always fits) and a reference to it; the
+ * (key, reference) pairs are radix-sorted and each run of equal keys is summed, reading
+ * the rows a few ahead. The rows themselves are never moved or sorted. sre and soff:
+ * normalize_strata's map and each shard's first stratum in it. */
+static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const uint32_t *soff, const uint32_t *sre)
+{
+    size_t tot = 0, m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!sh[k]) continue;
+        tot += sh[k]->n_e;
+        if (sh[k]->dense_sid >= 0)
+            for (size_t i = 0; i < sh[k]->dense_off[MC_LV__COUNT]; i++) tot += !cnt_zero(&sh[k]->dense[i]);
+    }
+    kv64 *x = malloc((tot + 1) * sizeof *x); /* key, reference */
+    if (!x) return MC_E_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        const mc_stats *s = sh[k];
+        if (!s) continue;
+        for (size_t i = 0; i < s->n_e; i++) {
+            uint64_t ek = s->ekey[i];
+            x[m++] = (kv64){(uint64_t)sre[soff[k] + (ek >> 32 & 0x7fffffffu)] << 28 | (ek >> 24 & 0xf) << 24 | (ek & 0xffffff),
+                            row_ref(k, i)};
         }
-    size_t items = s0->dense_pair_items, n_tri = items ? items * (items - 1) / 2 : 0, n_dp = 0;
+        if (s->dense_sid < 0) continue;
+        uint64_t ds = (uint64_t)sre[soff[k] + (size_t)s->dense_sid] << 28;
+        for (uint32_t l = 0; l < MC_LV__COUNT; l++)
+            for (size_t i = s->dense_off[l]; i < s->dense_off[l + 1]; i++)
+                if (!cnt_zero(&s->dense[i])) x[m++] = (kv64){ds | (uint64_t)l << 24 | (i - s->dense_off[l]), DENSE_REF | row_ref(k, i)};
+    }
+    size_t u = 0;
+    mc_entry *e = NULL;
+    if (radix_sort_kv(x, m) == 0) {
+        for (size_t i = 0; i < m; i++) u += !i || x[i].k != x[i - 1].k;
+        e = malloc((u + 1) * sizeof *e);
+    }
+    if (!e) { free(x); return MC_E_NOMEM; }
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < m && i < AHEAD; i++) MC_PREFETCH(ref_row(sh, x[i].v));
+    u = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i + AHEAD < m) MC_PREFETCH(ref_row(sh, x[i + AHEAD].v));
+        const mc_cnt *c = ref_row(sh, x[i].v);
+        uint64_t key = x[i].k;
+        if (i && key == x[i - 1].k) { cnt_add(&e[u - 1].c, c); continue; }
+        e[u++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), *c};
+    }
+    free(x);
+    free(a->e);
+    a->e = e;
+    a->n_entries = u;
+    return MC_OK;
+}
+
+/* Where merge_pairs collects pairs: packed keys (new stratum << 2B | a << B | b, where
+ * items fit in B bits and the whole in 64) with their counts, to be radix-sorted, or
+ * else rows of a->pairs to be sorted by cmp_pair. */
+typedef struct {
+    mc_agg *a;
+    unsigned bits;  /* B; 0: rows */
+    kv64 *x;        /* key, count */
+    size_t n;
+} pair_sink;
+
+static inline void sink_pair(pair_sink *o, uint32_t stratum, uint32_t a, uint32_t b, uint64_t n)
+{
+    if (o->bits) {
+        o->x[o->n++] = (kv64){(uint64_t)stratum << o->bits << o->bits | (uint64_t)a << o->bits | b, n};
+    } else
+        o->a->pairs[o->a->n_pairs++] = (mc_pairc){stratum, a, b, n};
+}
+
+/* Every shard's pairs, hashed and dense (summed over the shards there), summed into
+ * a->pairs under their new strata in canonical order (see merge_entries). */
+static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const *sh, size_t n, const uint32_t *soff,
+                             const uint32_t *sre)
+{
+    size_t tot = 0;
+    const mc_stats *s0 = NULL; /* a shard that counted the overall stratum */
+    for (size_t k = 0; k < n; k++)
+        if (sh[k]) {
+            tot += sh[k]->pmap.n;
+            if (!s0 && sh[k]->dense_sid >= 0 && sh[k]->dense_pair_items) s0 = sh[k];
+        }
+    size_t items = s0 ? s0->dense_pair_items : 0, n_tri = items ? items * (items - 1) / 2 : 0;
     for (size_t i = 0; i < n_tri; i++)
         for (size_t k = 0; k < n; k++)
-            if (sh[k] && sh[k]->dense_sid >= 0 && sh[k]->dense_pairs[i]) { n_dp++; break; }
-    mc_pairc *np = realloc(a->pairs, (a->n_pairs + n_dp + 1) * sizeof *np);
-    if (!np) return MC_E_NOMEM;
-    a->pairs = np;
-    for (uint32_t x = 0; x + 1 < items; x++) /* in (a, b) order: normalize need not sort */
-        for (uint32_t b = x + 1; b < items; b++) {
-            size_t i = (size_t)b * (b - 1) / 2 + x;
-            uint64_t sum = 0;
-            for (size_t k = 0; k < n; k++)
-                if (sh[k] && sh[k]->dense_sid >= 0) sum += sh[k]->dense_pairs[i];
-            if (!sum) continue;
-            mc_pairc *q = &a->pairs[a->n_pairs++];
-            q->stratum = sid;
-            q->a = x;
-            q->b = b;
-            q->n = sum;
+            if (sh[k] && sh[k]->dense_sid >= 0 && sh[k]->dense_pairs[i]) { tot++; break; }
+    unsigned bi = bits_of(p->n_items[p->cooc_level]);
+    pair_sink o = {a, bits_of(a->n_strata) + 2 * bi <= 64 ? (bi ? bi : 1) : 0, NULL, 0};
+    free(a->pairs);
+    a->pairs = NULL;
+    a->n_pairs = 0;
+    if (o.bits) o.x = malloc((tot + 1) * sizeof *o.x);
+    else a->pairs = malloc((tot + 1) * sizeof *a->pairs);
+    if (o.bits ? !o.x : !a->pairs) return MC_E_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        const mc_stats *s = sh[k];
+        if (!s) continue;
+        for (size_t i = 0; i < s->pmap.cap; i++) {
+            if (!s->pmap.s[i].k) continue;
+            uint64_t key = s->pmap.s[i].k & ~(1ull << 63);
+            if (s->pair_pack) {
+                unsigned pb = s->pair_pack;
+                uint64_t msk = (1ull << pb) - 1;
+                sink_pair(&o, sre[soff[k] + (uint32_t)(key >> pb >> pb)], (uint32_t)(key >> pb & msk), (uint32_t)(key & msk),
+                          s->pmap.s[i].v);
+            } else {
+                uint64_t ab = s->pab[key & 0xffffffffu];
+                sink_pair(&o, sre[soff[k] + (uint32_t)(key >> 32)], (uint32_t)(ab >> 32), (uint32_t)ab, s->pmap.s[i].v);
+            }
         }
+    }
+    for (size_t k = 0; k < n && s0; k++) /* the overall stratum, once */
+        if (sh[k] == s0) {
+            uint32_t ds = sre[soff[k] + (size_t)s0->dense_sid];
+            for (uint32_t x = 0; x + 1 < items; x++)
+                for (uint32_t b = x + 1; b < items; b++) {
+                    size_t i = (size_t)b * (b - 1) / 2 + x;
+                    uint64_t sum = 0;
+                    for (size_t j = 0; j < n; j++)
+                        if (sh[j] && sh[j]->dense_sid >= 0) sum += sh[j]->dense_pairs[i];
+                    if (sum) sink_pair(&o, ds, x, b, sum);
+                }
+        }
+    if (!o.bits) { /* beyond 64 bits of key: sorted by comparison */
+        qsort(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);
+        dedupe_pairs(a);
+        return MC_OK;
+    }
+    size_t u = 0;
+    if (radix_sort_kv(o.x, o.n) == 0) {
+        for (size_t i = 0; i < o.n; i++) u += !i || o.x[i].k != o.x[i - 1].k;
+        a->pairs = malloc((u + 1) * sizeof *a->pairs);
+    }
+    if (!a->pairs) { free(o.x); return MC_E_NOMEM; }
+    uint64_t msk = (1ull << o.bits) - 1;
+    for (size_t i = 0; i < o.n; i++) {
+        uint64_t key = o.x[i].k;
+        if (i && key == o.x[i - 1].k) { a->pairs[a->n_pairs - 1].n += o.x[i].v; continue; }
+        a->pairs[a->n_pairs++] = (mc_pairc){(uint32_t)(key >> o.bits >> o.bits), (uint32_t)(key >> o.bits & msk), (uint32_t)(key & msk), o.x[i].v};
+    }
+    free(o.x);
     return MC_OK;
 }
 
@@ -1056,15 +1234,17 @@ mc_status mc_agg_from_shards(const mc_stats_plan *p, mc_stats *const *shards, si
 {
     *out = NULL;
     mc_agg *a = agg_new(p);
-    mc_status st = a ? MC_OK : MC_E_NOMEM;
-    uint32_t dense_sid = UINT32_MAX;
-    for (size_t i = 0; i < n && !st; i++)
-        if (shards[i]) {
-            if (dense_sid == UINT32_MAX && shards[i]->dense_sid >= 0) dense_sid = a->n_strata + (uint32_t)shards[i]->dense_sid;
-            st = append_shard(p, a, shards[i]);
-        }
-    if (!st) st = append_dense(a, shards, n, dense_sid);
-    if (!st) st = normalize(a);
+    uint32_t *soff = malloc((n + 1) * sizeof *soff), *sre = NULL;
+    mc_status st = a && soff ? MC_OK : MC_E_NOMEM;
+    for (size_t i = 0; i < n && !st; i++) {
+        soff[i] = a->n_strata;
+        if (shards[i]) st = append_strata(p, a, shards[i]);
+    }
+    if (!st) st = normalize_strata(a, &sre);
+    if (!st) st = merge_entries(a, shards, n, soff, sre);
+    if (!st) st = merge_pairs(p, a, shards, n, soff, sre);
+    free(soff);
+    free(sre);
     if (st) {
         mc_agg_free(a);
         return mc_error_set(err, st, NULL, 0, 0, 0, "out of memory");
