@@ -216,3 +216,34 @@ double mc_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+int mc_radix_sort_kv(mc_kv64 *x, size_t n)
+{
+    mc_kv64 *y = malloc((n + 1) * sizeof *y);
+    size_t (*cnt)[256] = calloc(8, sizeof *cnt);
+    if (!y || !cnt) {
+        free(y);
+        free(cnt);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 8; b++) cnt[b][x[i].k >> (8 * b) & 0xFF]++;
+    mc_kv64 *in = x, *out = y;
+    for (int b = 0; b < 8 && n; b++) {
+        if (cnt[b][in[0].k >> (8 * b) & 0xFF] == n) continue; /* every key has this byte */
+        size_t pos = 0;
+        for (int v = 0; v < 256; v++) {
+            size_t c = cnt[b][v];
+            cnt[b][v] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) out[cnt[b][in[i].k >> (8 * b) & 0xFF]++] = in[i];
+        mc_kv64 *t = in;
+        in = out;
+        out = t;
+    }
+    if (in != x) memcpy(x, in, n * sizeof *x);
+    free(y);
+    free(cnt);
+    return 0;
+}

@@ -56,6 +56,15 @@ int mc_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define mc_vec_push(v, x) (mc_vec_grow(v) == 0 ? ((v)->items[(v)->n++] = (x), 0) : -1)
 #define mc_vec_free(v) (free((v)->items), (v)->items = NULL, (v)->n = (v)->cap = 0)
 
+/* A 64-bit sort key and what it carries. */
+typedef struct {
+    uint64_t k, v;
+} mc_kv64;
+/* Sort x[0..n) by k, ascending; equal keys keep their order (stable). An LSD radix sort,
+ * a byte a pass, skipping the bytes every key shares; key and value move together. Uses
+ * n elements of scratch; returns -1 when out of memory (nothing moved). */
+int mc_radix_sort_kv(mc_kv64 *x, size_t n);
+
 /* Read a whole file (binary). *out is NUL-terminated; caller frees. */
 mc_status mc_read_file(const char *path, char **out, size_t *len, mc_error *err);
 

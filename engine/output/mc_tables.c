@@ -292,7 +292,7 @@ static mc_status write_cooc(const ctx_t *c, mc_buf *b)
         if (!c->x.published[s]) continue;
         for (size_t i = 0; i < c->x.n_cooc; i++) {
             uint32_t ia = c->x.cooc[2 * i], ib = c->x.cooc[2 * i + 1];
-            uint64_t nab = mc_agg_pair(c->a, s, ia, ib);
+            uint64_t nab = mc_disc_pair(c->a, &c->x, s, ia, ib);
             uint8_t pst = c->x.pair_status ? c->x.pair_status[i * ns + s] : MC_PUB;
             if (!nab && pst == MC_PUB) continue;
             uint8_t sa, sb;
@@ -339,7 +339,7 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
         if (c->p->strat[t0].std_src < 0) continue;
         uint64_t x[MC_MAX_BANDS + 1], n[MC_MAX_BANDS + 1];
         uint32_t cells[MC_MAX_BANDS + 1];
-        int nb = mc_std_cells(c->p, c->a, e->stratum, e->level, e->item, x, n, cells);
+        int nb = mc_std_cells(c->p, c->a, &c->x, e->stratum, e->level, e->item, x, n, cells);
         if (nb < 0) continue;
         item_head(c, b, e);
         double rate, lo, hi;

@@ -781,48 +781,17 @@ static int is_sorted(const void *base, size_t n, size_t sz, int (*cmp)(const voi
     return 1;
 }
 
-/* A 64-bit sort key and what it sorts. */
-typedef struct {
-    uint64_t k, v;
-} kv64;
-
-/* Sort x[0..n) by k (ascending; equal keys keep their order): an LSD radix sort, a byte a
- * pass, skipping the bytes every key shares. Linear; key and value move together (one
- * write stream per byte value). Returns -1 when out of memory (nothing moved). */
-static int radix_sort_kv(kv64 *x, size_t n)
-{
-    kv64 *y = malloc((n + 1) * sizeof *y);
-    size_t (*cnt)[256] = calloc(8, sizeof *cnt);
-    if (!y || !cnt) {
-        free(y); free(cnt);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < 8; b++) cnt[b][x[i].k >> (8 * b) & 0xFF]++;
-    kv64 *in = x, *out = y;
-    for (int b = 0; b < 8 && n; b++) {
-        if (cnt[b][in[0].k >> (8 * b) & 0xFF] == n) continue; /* every key has this byte */
-        size_t pos = 0;
-        for (int v = 0; v < 256; v++) { size_t c = cnt[b][v]; cnt[b][v] = pos; pos += c; }
-        for (size_t i = 0; i < n; i++) out[cnt[b][in[i].k >> (8 * b) & 0xFF]++] = in[i];
-        kv64 *t = in; in = out; out = t;
-    }
-    if (in != x) memcpy(x, in, n * sizeof *x);
-    free(y); free(cnt);
-    return 0;
-}
-
 /* Sort n elements of sz bytes at base by the 64-bit keys key[0..n) (ascending; equal
- * keys keep their order): radix_sort_kv of (key, index), then the elements are permuted
+ * keys keep their order): mc_radix_sort_kv of (key, index), then the elements are permuted
  * in place along the cycles of the order (one element of scratch). Linear, and no
  * element is copied more than twice. Returns -1 when out of memory (nothing moved). */
 static int radix_sort_by_key(void *base, size_t n, size_t sz, uint64_t *key)
 {
-    kv64 *ix = malloc((n + 1) * sizeof *ix);
+    mc_kv64 *ix = malloc((n + 1) * sizeof *ix);
     unsigned char *tmp = malloc(sz);
     if (!ix || !tmp) { free(ix); free(tmp); return -1; }
-    for (size_t i = 0; i < n; i++) ix[i] = (kv64){key[i], i};
-    if (radix_sort_kv(ix, n)) { free(ix); free(tmp); return -1; }
+    for (size_t i = 0; i < n; i++) ix[i] = (mc_kv64){key[i], i};
+    if (mc_radix_sort_kv(ix, n)) { free(ix); free(tmp); return -1; }
     /* position k receives element ix[k].v: follow each cycle once */
     unsigned char *e = base;
     for (size_t k = 0; k < n; k++) {
@@ -1098,25 +1067,25 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
         if (sh[k]->dense_sid >= 0)
             for (size_t i = 0; i < sh[k]->dense_off[MC_LV__COUNT]; i++) tot += !cnt_zero(&sh[k]->dense[i]);
     }
-    kv64 *x = malloc((tot + 1) * sizeof *x); /* key, reference */
+    mc_kv64 *x = malloc((tot + 1) * sizeof *x); /* key, reference */
     if (!x) return MC_E_NOMEM;
     for (size_t k = 0; k < n; k++) {
         const mc_stats *s = sh[k];
         if (!s) continue;
         for (size_t i = 0; i < s->n_e; i++) {
             uint64_t ek = s->ekey[i];
-            x[m++] = (kv64){(uint64_t)sre[soff[k] + (ek >> 32 & 0x7fffffffu)] << 28 | (ek >> 24 & 0xf) << 24 | (ek & 0xffffff),
+            x[m++] = (mc_kv64){(uint64_t)sre[soff[k] + (ek >> 32 & 0x7fffffffu)] << 28 | (ek >> 24 & 0xf) << 24 | (ek & 0xffffff),
                             row_ref(k, i)};
         }
         if (s->dense_sid < 0) continue;
         uint64_t ds = (uint64_t)sre[soff[k] + (size_t)s->dense_sid] << 28;
         for (uint32_t l = 0; l < MC_LV__COUNT; l++)
             for (size_t i = s->dense_off[l]; i < s->dense_off[l + 1]; i++)
-                if (!cnt_zero(&s->dense[i])) x[m++] = (kv64){ds | (uint64_t)l << 24 | (i - s->dense_off[l]), DENSE_REF | row_ref(k, i)};
+                if (!cnt_zero(&s->dense[i])) x[m++] = (mc_kv64){ds | (uint64_t)l << 24 | (i - s->dense_off[l]), DENSE_REF | row_ref(k, i)};
     }
     size_t u = 0;
     mc_entry *e = NULL;
-    if (radix_sort_kv(x, m) == 0) {
+    if (mc_radix_sort_kv(x, m) == 0) {
         for (size_t i = 0; i < m; i++) u += !i || x[i].k != x[i - 1].k;
         e = malloc((u + 1) * sizeof *e);
     }
@@ -1144,14 +1113,14 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
 typedef struct {
     mc_agg *a;
     unsigned bits;  /* B; 0: rows */
-    kv64 *x;        /* key, count */
+    mc_kv64 *x;        /* key, count */
     size_t n;
 } pair_sink;
 
 static inline void sink_pair(pair_sink *o, uint32_t stratum, uint32_t a, uint32_t b, uint64_t n)
 {
     if (o->bits) {
-        o->x[o->n++] = (kv64){(uint64_t)stratum << o->bits << o->bits | (uint64_t)a << o->bits | b, n};
+        o->x[o->n++] = (mc_kv64){(uint64_t)stratum << o->bits << o->bits | (uint64_t)a << o->bits | b, n};
     } else
         o->a->pairs[o->a->n_pairs++] = (mc_pairc){stratum, a, b, n};
 }
@@ -1215,7 +1184,7 @@ static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const 
         return MC_OK;
     }
     size_t u = 0;
-    if (radix_sort_kv(o.x, o.n) == 0) {
+    if (mc_radix_sort_kv(o.x, o.n) == 0) {
         for (size_t i = 0; i < o.n; i++) u += !i || o.x[i].k != o.x[i - 1].k;
         a->pairs = malloc((u + 1) * sizeof *a->pairs);
     }

@@ -224,15 +224,25 @@ typedef struct {
     uint32_t *cooc;                /* reported pairs: [n_cooc][2] items (a, b), in rank order */
     size_t n_cooc;
     uint8_t *pair_status;          /* [n_cooc][n_strata] */
+    /* lookups by stratum (the agg's entries and pairs are sorted by stratum first) */
+    size_t *e_off;                 /* [n_strata + 1]: stratum s's entries are e[e_off[s]..e_off[s+1]) */
+    size_t *p_off;                 /* [n_strata + 1]: likewise its pairs */
+    uint32_t *bands;               /* [n_strata][n_bands + 1]: the strata of s x age_band, one per
+                                      band and the unknown age last (UINT32_MAX absent); NULL
+                                      when the plan has no age bands */
 } mc_disclosure;
 mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *out, mc_error *err);
 void mc_disclosure_free(mc_disclosure *x);
+/* mc_agg_find and mc_agg_pair through the disclosure's stratum index: a search among one
+ * stratum's rows instead of all of them. */
+const mc_entry *mc_disc_entry(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t level, uint32_t item);
+uint64_t mc_disc_pair(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t ia, uint32_t ib);
 
 /* Age-specific cells behind the standardised rate of (stratum, level, item): x[k], n[k]
  * for bands k < n_bands and the unknown age at k = n_bands; cells[k] their strata
  * (UINT32_MAX absent). Returns n_bands, or -1 when the stratum has no age breakdown. */
-int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, uint32_t stratum, uint32_t level, uint32_t item, uint64_t *x,
-                 uint64_t *n, uint32_t *cells);
+int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
+                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells);
 
 /* Generic solver (exposed for tests): cells with values, linear "lines" (sum of members =
  * total, total -1 = a published constant). status[] in/out: primary marks set by the caller

@@ -321,6 +321,27 @@ static int cmp_lvl_item(const void *x, const void *y)
     return a->stratum < b->stratum ? -1 : a->stratum > b->stratum;
 }
 
+/* byf[0..n_entries) = the entries in (level, item, stratum) order: radix-sorted by that
+ * packed key (levels < 16, items < 2^24, strata < 2^31), by qsort when memory is short. */
+static void by_family(const mc_agg *a, const mc_entry **byf)
+{
+    size_t n = a->n_entries;
+    mc_kv64 *x = malloc((n + 1) * sizeof *x);
+    int ok = x != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        const mc_entry *e = &a->e[i];
+        x[i] = (mc_kv64){(uint64_t)e->level << 55 | (uint64_t)e->item << 31 | e->stratum, i};
+        ok = e->level < 16 && e->item < (1u << 24) && e->stratum < (1u << 31);
+    }
+    if (ok && mc_radix_sort_kv(x, n) == 0)
+        for (size_t i = 0; i < n; i++) byf[i] = &a->e[x[i].v];
+    else {
+        for (size_t i = 0; i < n; i++) byf[i] = &a->e[i];
+        qsort(byf, n, sizeof *byf, cmp_lvl_item);
+    }
+    free(x);
+}
+
 static const mc_pairc *g_pairs;
 static int cmp_top(const void *x, const void *y)
 {
@@ -363,7 +384,75 @@ void mc_disclosure_free(mc_disclosure *x)
 {
     free(x->denom); free(x->with_code); free(x->entry); free(x->std_ok); free(x->cooc); free(x->published);
     free(x->rows); free(x->row_status); free(x->pair_status);
+    free(x->e_off); free(x->p_off); free(x->bands);
     memset(x, 0, sizeof *x);
+}
+
+const mc_entry *mc_disc_entry(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t level, uint32_t item)
+{
+    size_t lo = x->e_off[stratum], hi = x->e_off[stratum + 1];
+    uint64_t k = (uint64_t)level << 32 | item;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t m = (uint64_t)a->e[mid].level << 32 | a->e[mid].item;
+        if (m == k) return &a->e[mid];
+        if (m < k) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+uint64_t mc_disc_pair(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t ia, uint32_t ib)
+{
+    size_t lo = x->p_off[stratum], hi = x->p_off[stratum + 1];
+    uint64_t k = (uint64_t)ia << 32 | ib;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        uint64_t m = (uint64_t)a->pairs[mid].a << 32 | a->pairs[mid].b;
+        if (m == k) return a->pairs[mid].n;
+        if (m < k) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+/* The stratum index of x (e_off, p_off, bands). Returns -1 when out of memory. */
+static int disc_index(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x)
+{
+    size_t ns = a->n_strata, st = 1 + (size_t)a->n_vars;
+    x->e_off = calloc(ns + 2, sizeof *x->e_off);
+    x->p_off = calloc(ns + 2, sizeof *x->p_off);
+    if (!x->e_off || !x->p_off) return -1;
+    for (size_t i = 0; i < a->n_entries; i++) x->e_off[a->e[i].stratum + 1]++;
+    for (size_t i = 0; i < a->n_pairs; i++) x->p_off[a->pairs[i].stratum + 1]++;
+    for (size_t s = 0; s < ns; s++) {
+        x->e_off[s + 1] += x->e_off[s];
+        x->p_off[s + 1] += x->p_off[s];
+    }
+    if (p->age_var < 0) return 0;
+    size_t nb = (size_t)p->n_bands + 1;
+    x->bands = malloc((ns * nb + 1) * sizeof *x->bands);
+    if (!x->bands) return -1;
+    uint32_t tup[1 + MC_MAX_VARS];
+    for (size_t s = 0; s < ns; s++) {
+        uint32_t *row = &x->bands[s * nb];
+        for (size_t k = 0; k < nb; k++) row[k] = UINT32_MAX;
+        const uint32_t *t = &a->tuples[s * st];
+        int src = p->strat[t[0]].std_src;
+        if (src < 0) continue;
+        memcpy(tup, t, st * sizeof *tup);
+        tup[0] = (uint32_t)src;
+        /* value ids of the age variable: "%05d" band index, or unknown */
+        for (uint32_t id = 0; id < a->n_vals[p->age_var]; id++) {
+            const char *v = a->vals[p->age_var][id];
+            int k = strcmp(v, MC_UNKNOWN_STR) ? atoi(v) : p->n_bands;
+            if (k < 0 || k > p->n_bands) continue;
+            tup[1 + p->age_var] = id;
+            uint32_t sid = mc_agg_find_stratum(a, tup);
+            if (sid != UINT32_MAX) row[k] = sid;
+        }
+    }
+    return 0;
 }
 
 static int cmp_entry_key(const void *x, const void *y)
@@ -374,30 +463,19 @@ static int cmp_entry_key(const void *x, const void *y)
     return a->item < b->item ? -1 : a->item > b->item;
 }
 
-int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, uint32_t stratum, uint32_t level, uint32_t item, uint64_t *x,
-                 uint64_t *n, uint32_t *cells)
+int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
+                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells)
 {
-    if (p->age_var < 0) return -1;
-    size_t st = 1 + (size_t)a->n_vars;
-    const uint32_t *t = &a->tuples[(size_t)stratum * st];
-    int src = p->strat[t[0]].std_src;
-    if (src < 0) return -1;
-    uint32_t tup[1 + MC_MAX_VARS];
-    memcpy(tup, t, st * sizeof *tup);
-    tup[0] = (uint32_t)src;
+    if (p->age_var < 0 || p->strat[a->tuples[(size_t)stratum * (1 + (size_t)a->n_vars)]].std_src < 0) return -1;
     int nb = p->n_bands;
-    for (int k = 0; k <= nb; k++) { x[k] = n[k] = 0; cells[k] = UINT32_MAX; }
-    /* value ids of the age variable: "%05d" band index, or unknown */
-    for (uint32_t id = 0; id < a->n_vals[p->age_var]; id++) {
-        const char *s = a->vals[p->age_var][id];
-        int k = strcmp(s, MC_UNKNOWN_STR) ? atoi(s) : nb;
-        if (k < 0 || k > nb) continue;
-        tup[1 + p->age_var] = id;
-        uint32_t sid = mc_agg_find_stratum(a, tup);
-        if (sid == UINT32_MAX) continue;
+    const uint32_t *row = &d->bands[(size_t)stratum * (size_t)(nb + 1)];
+    for (int k = 0; k <= nb; k++) {
+        uint32_t sid = row[k];
         cells[k] = sid;
+        x[k] = n[k] = 0;
+        if (sid == UINT32_MAX) continue;
         n[k] = a->sc[sid].records;
-        const mc_entry *e = mc_agg_find(a, sid, level, item);
+        const mc_entry *e = mc_disc_entry(a, d, sid, level, item);
         x[k] = e ? e->c.records : 0;
     }
     return nb;
@@ -422,6 +500,7 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     stat = calloc(ns * 6 + 1, 1);
     byf = malloc((a->n_entries + 1) * sizeof *byf);
     if (!x->published || !x->denom || !x->with_code || !x->entry || !x->std_ok || !val || !stat || !byf) goto nomem;
+    if (disc_index(p, a, x)) goto nomem;
     for (size_t s = 0; s < ns; s++) x->published[s] = !p->strat[a->tuples[s * st]].hidden;
     /* co-occurrence: top pairs of the `all` stratum (stratum 0: stratification 0 sorts first) */
     if (p->cooc_top > 0 && ns) {
@@ -448,20 +527,23 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     family(p, a, &L, x->published, val, 0, x->denom);
     for (size_t s = 0; s < ns; s++) val[s] = a->sc[s].with_code;
     family(p, a, &L, x->published, val, 1, x->with_code);
-    /* each (level, item) except the Charlson buckets */
-    for (size_t i = 0; i < a->n_entries; i++) byf[i] = &a->e[i];
-    if (a->n_entries) qsort(byf, a->n_entries, sizeof *byf, cmp_lvl_item);
+    /* each (level, item) except the Charlson buckets: the entries by (level, item,
+       stratum), each family's strata in order */
+    by_family(a, byf);
+    memset(val, 0, ns * sizeof *val); /* each family sets its cells and clears them after */
     for (size_t i = 0; i < a->n_entries;) {
         size_t j = i;
         while (j < a->n_entries && byf[j]->level == byf[i]->level && byf[j]->item == byf[i]->item) j++;
         uint32_t lv = byf[i]->level;
         if (lv == MC_LV_CHARLSON_BUCKET) { i = j; continue; }
-        memset(val, 0, ns * sizeof *val);
         for (size_t k = i; k < j; k++) val[byf[k]->stratum] = byf[k]->c.records;
-        if (family(p, a, &L, x->published, val, 1, stat))
-            for (size_t s = 0; s < ns; s++) {
+        int any = family(p, a, &L, x->published, val, 1, stat);
+        for (size_t k = i; k < j; k++) val[byf[k]->stratum] = 0;
+        if (any)
+            for (size_t s = 0, k = i; s < ns; s++) {
+                while (k < j && byf[k]->stratum < s) k++;
                 if (stat[s] == MC_PUB) continue;
-                const mc_entry *e = mc_agg_find(a, (uint32_t)s, lv, byf[i]->item);
+                const mc_entry *e = k < j && byf[k]->stratum == s ? byf[k] : NULL;
                 if (e) x->entry[e - a->e] = stat[s];
                 else {
                     mc_entry z;
@@ -486,7 +568,7 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
             stat[nb * ns + s] = x->denom[s];
             frozen[nb * ns + s] = 1;
             for (size_t b = 0; b < nb; b++) {
-                const mc_entry *e = mc_agg_find(a, (uint32_t)s, MC_LV_CHARLSON_BUCKET, (uint32_t)b);
+                const mc_entry *e = mc_disc_entry(a, x, (uint32_t)s, MC_LV_CHARLSON_BUCKET, (uint32_t)b);
                 val[b * ns + s] = e ? e->c.records : 0;
                 stat[b * ns + s] = MC_PUB;
                 if (x->published[s] && (small(val[b * ns + s], p->min_cell) || (val[b * ns + s] && small(a->sc[s].records - val[b * ns + s], p->min_cell)))) {
@@ -513,7 +595,7 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
                 for (size_t b = 0; b < nb; b++) {
                     uint8_t sv = stat[b * ns + s];
                     if (sv == MC_PUB) continue;
-                    const mc_entry *e = mc_agg_find(a, (uint32_t)s, MC_LV_CHARLSON_BUCKET, (uint32_t)b);
+                    const mc_entry *e = mc_disc_entry(a, x, (uint32_t)s, MC_LV_CHARLSON_BUCKET, (uint32_t)b);
                     if (e) x->entry[e - a->e] = sv;
                     else {
                         mc_entry z;
@@ -531,7 +613,7 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     }
     /* co-occurrence pairs */
     for (size_t i = 0; i < x->n_cooc; i++) {
-        for (size_t s = 0; s < ns; s++) val[s] = mc_agg_pair(a, (uint32_t)s, x->cooc[2 * i], x->cooc[2 * i + 1]);
+        for (size_t s = 0; s < ns; s++) val[s] = mc_disc_pair(a, x, (uint32_t)s, x->cooc[2 * i], x->cooc[2 * i + 1]);
         if (family(p, a, &L, x->published, val, 1, stat)) memcpy(&x->pair_status[i * ns], stat, ns);
     }
     /* standardised rates: published only when the crude count and the denominator are,
@@ -542,13 +624,13 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
         if (e->level > MC_LV_CHAPTER || x->entry[i] != MC_PUB || x->denom[e->stratum] != MC_PUB || !x->published[e->stratum]) continue;
         uint64_t xs[MC_MAX_BANDS + 1], nn[MC_MAX_BANDS + 1];
         uint32_t cells[MC_MAX_BANDS + 1];
-        int nb = mc_std_cells(p, a, e->stratum, e->level, e->item, xs, nn, cells);
+        int nb = mc_std_cells(p, a, x, e->stratum, e->level, e->item, xs, nn, cells);
         if (nb < 0) continue;
         int ok = 1;
         for (int k = 0; k < nb && ok; k++) { /* the bands used; the unknown age is not */
             if (small(xs[k], p->min_cell) || (xs[k] && small(nn[k] - xs[k], p->min_cell))) ok = 0;
             if (ok && cells[k] != UINT32_MAX && x->published[cells[k]]) {
-                const mc_entry *c = mc_agg_find(a, cells[k], e->level, e->item);
+                const mc_entry *c = mc_disc_entry(a, x, cells[k], e->level, e->item);
                 if ((c && x->entry[c - a->e] != MC_PUB) || x->denom[cells[k]] != MC_PUB) ok = 0;
             }
         }
