@@ -14,6 +14,7 @@ typedef struct {
     const mc_agg *a;
     mc_disclosure x;
     size_t st;
+    mc_afile *out;     /* the table being written (spill) */
 } ctx_t;
 
 static const char *status_name(uint8_t s) { return s == MC_SUP_PRIMARY ? "primary" : s == MC_SUP_COMPLEMENTARY ? "complementary" : ""; }
@@ -144,15 +145,14 @@ static const char *row_status(const ctx_t *c, uint32_t s, uint8_t st)
     return c->x.denom[s] != MC_PUB ? "denominator" : "";
 }
 
-static mc_status finish_file(const char *dir, const char *name, mc_buf *b, mc_buf *names, mc_error *err)
+/* Hand the table's text so far to its file once it passes a megabyte, at a row
+ * boundary: a table's memory does not grow with its rows (a stratified codes.csv runs to
+ * hundreds of MB). A write error is kept in the file and reported by its commit. */
+static void spill(const ctx_t *c, mc_buf *b)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (!b->data && mc_buf_append(b, "", 0)) return mc_error_set(err, MC_E_NOMEM, path, 0, 0, 0, "out of memory");
-    mc_status st = mc_write_atomic(path, b, err);
-    if (!st && names) mc_buf_printf(names, "%s\"%s\"", names->len > 0 ? ", " : "", name);
+    if (b->len < (1u << 20) || b->oom) return;
+    mc_afile_write(c->out, b->data, b->len);
     b->len = 0;
-    return st;
 }
 
 static mc_status write_codes(const ctx_t *c, mc_buf *b)
@@ -162,6 +162,7 @@ static mc_status write_codes(const ctx_t *c, mc_buf *b)
     for (int k = 0; k < MC_ASSERT__COUNT; k++) mc_buf_printf(b, ",mentions_%s", mc_assert_name(k));
     mc_buf_printf(b, ",suppressed\n");
     for (size_t i = 0; i < c->x.n_rows; i++) {
+        spill(c, b);
         const mc_entry *e = &c->x.rows[i];
         if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) continue;
         uint8_t st = c->x.row_status[i];
@@ -197,6 +198,7 @@ static mc_status write_strata(const ctx_t *c, mc_buf *b)
     mc_buf_printf(b, ",records,records_with_codes,mentions,mentions_counted,charlson_mean,elixhauser_vw_mean,"
                      "ahrq_mortality_mean,ahrq_readmission_mean,suppressed,suppressed_with_codes\n");
     for (uint32_t s = 0; s < c->a->n_strata; s++) {
+        spill(c, b);
         if (!c->x.published[s]) continue;
         const mc_stratum_sc *sc = &c->a->sc[s];
         int ok = c->x.denom[s] == MC_PUB;
@@ -222,6 +224,7 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
     header_prefix(c, b);
     mc_buf_printf(b, ",%s,%s,title,records,denominator,prevalence_per_1000,ci_low,ci_high,suppressed\n", levelcol, codecol);
     for (size_t i = 0; i < c->x.n_rows; i++) {
+        spill(c, b);
         const mc_entry *e = &c->x.rows[i];
         if (e->level < lv0 || e->level > lv1 || !c->x.published[e->stratum]) continue;
         if (e->c.records == 0 && c->x.row_status[i] == MC_PUB) continue;
@@ -258,6 +261,7 @@ static mc_status write_charlson(const ctx_t *c, mc_buf *b)
     mc_buf_printf(b, ",charlson_index,records,denominator,percent,suppressed\n");
     char code[16];
     for (uint32_t s = 0; s < c->a->n_strata; s++) {
+        spill(c, b);
         if (!c->x.published[s]) continue;
         for (uint32_t k = 0; k < MC_CHARLSON_BUCKETS; k++) {
             uint8_t st;
@@ -289,6 +293,7 @@ static mc_status write_cooc(const ctx_t *c, mc_buf *b)
     char ca[64], cb[64];
     uint32_t lv = (uint32_t)c->p->cooc_level;
     for (uint32_t s = 0; s < ns; s++) {
+        spill(c, b);
         if (!c->x.published[s]) continue;
         for (size_t i = 0; i < c->x.n_cooc; i++) {
             uint32_t ia = c->x.cooc[2 * i], ib = c->x.cooc[2 * i + 1];
@@ -333,6 +338,7 @@ static mc_status write_std(const ctx_t *c, mc_buf *b)
     mc_buf_printf(b, ",level,code,title,standardised_per_1000,ci_low,ci_high,standard,suppressed\n");
     if (c->p->age_var < 0) return buf_status(b);
     for (size_t i = 0; i < c->a->n_entries; i++) {
+        spill(c, b);
         const mc_entry *e = &c->a->e[i];
         if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) continue;
         uint32_t t0 = c->a->tuples[(size_t)e->stratum * c->st];
@@ -361,10 +367,16 @@ mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan
     mc_status st = mc_disclose(p, a, &c.x, err);
     if (st) return st;
     mc_buf b = {0};
+    mc_afile out;
+    c.out = &out;
     struct { const char *name; int which; } files[] = {
         {"codes.csv", 0}, {"strata.csv", 1}, {"ccsr.csv", 2}, {"comorbidity.csv", 3},
         {"charlson_distribution.csv", 4}, {"cooccurrence.csv", 5}, {"standardised.csv", 6}};
     for (size_t f = 0; f < MC_ARRAY_LEN(files) && !st; f++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, files[f].name);
+        if ((st = mc_afile_open(&out, path, err))) break;
+        b.len = 0;
         switch (files[f].which) {
         case 0: st = write_codes(&c, &b); break;
         case 1: st = write_strata(&c, &b); break;
@@ -374,8 +386,14 @@ mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan
         case 5: st = write_cooc(&c, &b); break;
         case 6: st = write_std(&c, &b); break;
         }
-        if (st) { mc_error_set(err, st, NULL, 0, 0, 0, "out of memory"); break; }
-        st = finish_file(dir, files[f].name, &b, names, err);
+        if (st) {
+            mc_afile_abort(&out);
+            mc_error_set(err, st, path, 0, 0, 0, "out of memory while writing");
+            break;
+        }
+        mc_afile_write(&out, b.data, b.len);
+        if ((st = mc_afile_commit(&out, err))) break;
+        if (names) mc_buf_printf(names, "%s\"%s\"", names->len > 0 ? ", " : "", files[f].name);
     }
     mc_buf_free(&b);
     mc_disclosure_free(&c.x);

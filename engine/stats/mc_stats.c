@@ -1063,6 +1063,7 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
     size_t tot = 0, m = 0;
     for (size_t k = 0; k < n; k++) {
         if (!sh[k]) continue;
+        map64_free(&sh[k]->emap); /* the rows are found through their keys from here on */
         tot += sh[k]->n_e;
         if (sh[k]->dense_sid >= 0)
             for (size_t i = 0; i < sh[k]->dense_off[MC_LV__COUNT]; i++) tot += !cnt_zero(&sh[k]->dense[i]);
@@ -1101,6 +1102,12 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
         e[u++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), *c};
     }
     free(x);
+    for (size_t k = 0; k < n; k++) /* released: the peak is then the entries or the pairs, not both */
+        if (sh[k]) {
+            free(sh[k]->ekey); free(sh[k]->ecnt); free(sh[k]->dense);
+            sh[k]->ekey = NULL; sh[k]->ecnt = NULL; sh[k]->dense = NULL;
+            sh[k]->n_e = sh[k]->cap_e = 0;
+        }
     free(a->e);
     a->e = e;
     a->n_entries = u;
@@ -1177,6 +1184,13 @@ static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const 
                         if (sh[j] && sh[j]->dense_sid >= 0) sum += sh[j]->dense_pairs[i];
                     if (sum) sink_pair(&o, ds, x, b, sum);
                 }
+        }
+    for (size_t k = 0; k < n; k++)
+        if (sh[k]) {
+            map64_free(&sh[k]->pmap);
+            free(sh[k]->dense_pairs);
+            sh[k]->dense_pairs = NULL;
+            sh[k]->dense_pair_items = 0;
         }
     if (!o.bits) { /* beyond 64 bits of key: sorted by comparison */
         qsort(a->pairs, a->n_pairs, sizeof *a->pairs, cmp_pair);

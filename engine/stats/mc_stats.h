@@ -179,7 +179,9 @@ typedef struct {
 } mc_agg;
 
 void mc_agg_free(mc_agg *a); /* accepts NULL */
-/* Sum of shards (any number, any order). */
+/* Sum of shards (any number, any order). The shards' counts are released as they are
+ * summed (the run's peak memory is then one copy of them, not two): afterwards a shard
+ * keeps only its totals and strata and can only be freed. */
 mc_status mc_agg_from_shards(const mc_stats_plan *p, mc_stats *const *shards, size_t n, mc_agg **out, mc_error *err);
 /* into := into + from (exact). */
 mc_status mc_agg_add(const mc_stats_plan *p, mc_agg *into, const mc_agg *from, mc_error *err);
