@@ -5,6 +5,7 @@
 #include "context/mc_context.h"
 #include "mc_groups.h"
 #include "output/mc_output.h"
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,35 +156,71 @@ static void spill(const ctx_t *c, mc_buf *b)
     b->len = 0;
 }
 
+/* Rows 0..n of a table by row(c, b, i), formatted in parallel (OpenMP's team, sized to
+ * the run's --threads) in consecutive blocks, one buffer a thread, and written to the
+ * table's file in row order: the bytes are those of the serial loop. b holds what
+ * precedes (the header); it is written first. */
+typedef void (*row_fn)(const ctx_t *c, mc_buf *b, size_t i);
+static mc_status rows_parallel(const ctx_t *c, mc_buf *b, size_t n, row_fn row)
+{
+    enum { BLOCK = 4096 };
+    int nt = omp_get_max_threads();
+    if (nt < 1) nt = 1;
+    mc_buf *tb = calloc((size_t)nt, sizeof *tb);
+    if (!tb) return MC_E_NOMEM;
+    int oom = b->oom;
+    for (size_t base = 0; base < n && !oom; base += (size_t)nt * BLOCK) {
+#pragma omp parallel num_threads(nt)
+        {
+            mc_buf *t = &tb[omp_get_thread_num()];
+            size_t lo = base + (size_t)omp_get_thread_num() * BLOCK, hi = MC_MIN(lo + BLOCK, n);
+            t->len = 0;
+            for (size_t i = lo; i < hi; i++) row(c, t, i);
+        }
+        if (b->len) { /* what precedes, then the blocks straight from their buffers */
+            mc_afile_write(c->out, b->data, b->len);
+            b->len = 0;
+        }
+        for (int t = 0; t < nt && !oom; t++) {
+            oom = tb[t].oom;
+            mc_afile_write(c->out, tb[t].data, tb[t].len);
+        }
+    }
+    for (int t = 0; t < nt; t++) mc_buf_free(&tb[t]);
+    free(tb);
+    return oom ? MC_E_NOMEM : buf_status(b);
+}
+
+static void codes_row(const ctx_t *c, mc_buf *b, size_t i)
+{
+    const mc_entry *e = &c->x.rows[i];
+    if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) return;
+    uint8_t st = c->x.row_status[i];
+    int bill = item_head(c, b, e);
+    mc_buf_putc(b, ',');
+    if (bill >= 0) mc_buf_put_u64(b, (uint64_t)bill);
+    prevalence(c, b, e->stratum, e->c.records, st);
+    if (st != MC_PUB) mc_buf_puts(b, ",,,,,,,");
+    else {
+        mc_buf_putc(b, ',');
+        mc_buf_put_u64(b, e->c.mentions);
+        for (int k = 0; k < MC_ASSERT__COUNT; k++) {
+            mc_buf_putc(b, ',');
+            mc_buf_put_u64(b, e->c.assert_[k]);
+        }
+    }
+    mc_buf_putc(b, ',');
+    mc_buf_puts(b, row_status(c, e->stratum, st));
+    mc_buf_putc(b, '\n');
+}
+
 static mc_status write_codes(const ctx_t *c, mc_buf *b)
 {
     header_prefix(c, b);
     mc_buf_printf(b, ",level,code,title,billable,records,denominator,prevalence_per_1000,ci_low,ci_high,mentions");
     for (int k = 0; k < MC_ASSERT__COUNT; k++) mc_buf_printf(b, ",mentions_%s", mc_assert_name(k));
     mc_buf_printf(b, ",suppressed\n");
-    for (size_t i = 0; i < c->x.n_rows; i++) {
-        spill(c, b);
-        const mc_entry *e = &c->x.rows[i];
-        if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) continue;
-        uint8_t st = c->x.row_status[i];
-        int bill = item_head(c, b, e);
-        mc_buf_putc(b, ',');
-        if (bill >= 0) mc_buf_put_u64(b, (uint64_t)bill);
-        prevalence(c, b, e->stratum, e->c.records, st);
-        if (st != MC_PUB) mc_buf_puts(b, ",,,,,,,");
-        else {
-            mc_buf_putc(b, ',');
-            mc_buf_put_u64(b, e->c.mentions);
-            for (int k = 0; k < MC_ASSERT__COUNT; k++) {
-                mc_buf_putc(b, ',');
-                mc_buf_put_u64(b, e->c.assert_[k]);
-            }
-        }
-        mc_buf_putc(b, ',');
-        mc_buf_puts(b, row_status(c, e->stratum, st));
-        mc_buf_putc(b, '\n');
-    }
-    return buf_status(b);
+    return rows_parallel(c, b, c->x.n_rows, codes_row);
 }
 
 static void mean(mc_buf *b, int64_t sum, uint64_t n, int ok)
@@ -332,28 +369,29 @@ static mc_status write_cooc(const ctx_t *c, mc_buf *b)
     return buf_status(b);
 }
 
+static void std_row(const ctx_t *c, mc_buf *b, size_t i)
+{
+    const mc_entry *e = &c->a->e[i];
+    if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) return;
+    uint32_t t0 = c->a->tuples[(size_t)e->stratum * c->st];
+    if (c->p->strat[t0].std_src < 0) return;
+    uint64_t x[MC_MAX_BANDS + 1], n[MC_MAX_BANDS + 1];
+    uint32_t cells[MC_MAX_BANDS + 1];
+    int nb = mc_std_cells(c->p, c->a, &c->x, e->stratum, e->level, e->item, x, n, cells);
+    if (nb < 0) return;
+    item_head(c, b, e);
+    double rate, lo, hi;
+    if (!c->x.std_ok[i]) mc_buf_printf(b, ",,,,%s,primary\n", c->p->std_name);
+    else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
+    else mc_buf_printf(b, ",%.3f,%.3f,%.3f,%s,\n", 1000.0 * rate, 1000.0 * lo, 1000.0 * hi, c->p->std_name);
+}
+
 static mc_status write_std(const ctx_t *c, mc_buf *b)
 {
     header_prefix(c, b);
     mc_buf_printf(b, ",level,code,title,standardised_per_1000,ci_low,ci_high,standard,suppressed\n");
     if (c->p->age_var < 0) return buf_status(b);
-    for (size_t i = 0; i < c->a->n_entries; i++) {
-        spill(c, b);
-        const mc_entry *e = &c->a->e[i];
-        if (e->level > MC_LV_CHAPTER || !e->c.records || !c->x.published[e->stratum]) continue;
-        uint32_t t0 = c->a->tuples[(size_t)e->stratum * c->st];
-        if (c->p->strat[t0].std_src < 0) continue;
-        uint64_t x[MC_MAX_BANDS + 1], n[MC_MAX_BANDS + 1];
-        uint32_t cells[MC_MAX_BANDS + 1];
-        int nb = mc_std_cells(c->p, c->a, &c->x, e->stratum, e->level, e->item, x, n, cells);
-        if (nb < 0) continue;
-        item_head(c, b, e);
-        double rate, lo, hi;
-        if (!c->x.std_ok[i]) mc_buf_printf(b, ",,,,%s,primary\n", c->p->std_name);
-        else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
-        else mc_buf_printf(b, ",%.3f,%.3f,%.3f,%s,\n", 1000.0 * rate, 1000.0 * lo, 1000.0 * hi, c->p->std_name);
-    }
-    return buf_status(b);
+    return rows_parallel(c, b, c->a->n_entries, std_row);
 }
 
 mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan *p, const mc_agg *a, mc_buf *names, mc_error *err)

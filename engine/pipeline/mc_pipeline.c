@@ -649,6 +649,7 @@ mc_status mc_run(const mc_dict *d, const mc_run_opts *o, mc_run_result *res, mc_
     drain(&r);
     r.t_read += mc_zpool_seconds(r.zpool); /* decompression on every thread, CPU seconds */
     omp_destroy_lock(&r.drain_lock);
+    omp_set_num_threads(nthr); /* the team of the end (disclosure control) is the run's size */
     pthread_cond_destroy(&r.wait_cv);
     pthread_mutex_destroy(&r.wait_mu);
 

@@ -18,6 +18,7 @@
  * still determined, suppresses another cell of one of its lines and repeats. */
 #include "stats/mc_stats.h"
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,6 +343,8 @@ static void by_family(const mc_agg *a, const mc_entry **byf)
     free(x);
 }
 
+typedef MC_VEC(mc_entry) zvec; /* suppressed zero cells found by one thread */
+
 static const mc_pairc *g_pairs;
 static int cmp_top(const void *x, const void *y)
 {
@@ -489,6 +492,7 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     uint64_t *val = NULL;
     uint8_t *stat = NULL;
     const mc_entry **byf = NULL;
+    size_t *fam = NULL;
     MC_VEC(mc_entry) extra = {0};
     MC_VEC(uint8_t) extra_st = {0};
     x->published = calloc(ns + 1, sizeof *x->published);
@@ -499,7 +503,8 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     val = calloc(ns * 6 + 1, sizeof *val);
     stat = calloc(ns * 6 + 1, 1);
     byf = malloc((a->n_entries + 1) * sizeof *byf);
-    if (!x->published || !x->denom || !x->with_code || !x->entry || !x->std_ok || !val || !stat || !byf) goto nomem;
+    fam = malloc((a->n_entries + 1) * sizeof *fam);
+    if (!x->published || !x->denom || !x->with_code || !x->entry || !x->std_ok || !val || !stat || !byf || !fam) goto nomem;
     if (disc_index(p, a, x)) goto nomem;
     for (size_t s = 0; s < ns; s++) x->published[s] = !p->strat[a->tuples[s * st]].hidden;
     /* co-occurrence: top pairs of the `all` stratum (stratum 0: stratification 0 sorts first) */
@@ -528,32 +533,57 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     for (size_t s = 0; s < ns; s++) val[s] = a->sc[s].with_code;
     family(p, a, &L, x->published, val, 1, x->with_code);
     /* each (level, item) except the Charlson buckets: the entries by (level, item,
-       stratum), each family's strata in order */
+       stratum), each family's strata in order. Families are independent: they are solved
+       in parallel (OpenMP's team, which the run sizes to its --threads), each thread with
+       its own cells and its own list of suppressed zero cells; those lists are sorted by
+       their unique keys below, so the result does not depend on the threads. */
     by_family(a, byf);
-    memset(val, 0, ns * sizeof *val); /* each family sets its cells and clears them after */
-    for (size_t i = 0; i < a->n_entries;) {
-        size_t j = i;
-        while (j < a->n_entries && byf[j]->level == byf[i]->level && byf[j]->item == byf[i]->item) j++;
-        uint32_t lv = byf[i]->level;
-        if (lv == MC_LV_CHARLSON_BUCKET) { i = j; continue; }
-        for (size_t k = i; k < j; k++) val[byf[k]->stratum] = byf[k]->c.records;
-        int any = family(p, a, &L, x->published, val, 1, stat);
-        for (size_t k = i; k < j; k++) val[byf[k]->stratum] = 0;
-        if (any)
+    size_t nf = 0;
+    for (size_t i = 0; i < a->n_entries; i++)
+        if (!i || byf[i]->level != byf[i - 1]->level || byf[i]->item != byf[i - 1]->item) fam[nf++] = i;
+    fam[nf] = a->n_entries;
+    int nt = omp_get_max_threads(), oom = 0;
+    if (nt < 1) nt = 1;
+    zvec *zx = calloc((size_t)nt, sizeof *zx);
+    if (!zx) goto nomem;
+#pragma omp parallel num_threads(nt) reduction(| : oom)
+    {
+        zvec *z = &zx[omp_get_thread_num()];
+        uint64_t *fv = calloc(ns + 1, sizeof *fv); /* zero: each family sets its cells and clears them after */
+        uint8_t *fs = malloc(ns + 1);
+        oom |= !fv || !fs;
+#pragma omp for schedule(dynamic, 8)
+        for (size_t f = 0; f < nf; f++) {
+            size_t i = fam[f], j = fam[f + 1];
+            uint32_t lv = byf[i]->level;
+            if (oom || lv == MC_LV_CHARLSON_BUCKET) continue;
+            for (size_t k = i; k < j; k++) fv[byf[k]->stratum] = byf[k]->c.records;
+            int any = family(p, a, &L, x->published, fv, 1, fs);
+            for (size_t k = i; k < j; k++) fv[byf[k]->stratum] = 0;
+            if (!any) continue;
             for (size_t s = 0, k = i; s < ns; s++) {
                 while (k < j && byf[k]->stratum < s) k++;
-                if (stat[s] == MC_PUB) continue;
+                if (fs[s] == MC_PUB) continue;
                 const mc_entry *e = k < j && byf[k]->stratum == s ? byf[k] : NULL;
-                if (e) x->entry[e - a->e] = stat[s];
+                if (e) x->entry[e - a->e] = fs[s];
                 else {
-                    mc_entry z;
-                    memset(&z, 0, sizeof z);
-                    z.stratum = (uint32_t)s; z.level = lv; z.item = byf[i]->item;
-                    if (mc_vec_push(&extra, z) || mc_vec_push(&extra_st, stat[s])) goto nomem;
+                    mc_entry zc;
+                    memset(&zc, 0, sizeof zc);
+                    zc.stratum = (uint32_t)s; zc.level = lv; zc.item = byf[i]->item;
+                    zc.c.mentions = fs[s]; /* its status, carried to the rows below */
+                    oom |= mc_vec_push(z, zc) != 0;
                 }
             }
-        i = j;
+        }
+        free(fv);
+        free(fs);
     }
+    for (int t = 0; t < nt && !oom; t++)
+        for (size_t k = 0; k < zx[t].n && !oom; k++)
+            oom |= mc_vec_push(&extra, zx[t].items[k]) || mc_vec_push(&extra_st, (uint8_t)zx[t].items[k].c.mentions);
+    for (int t = 0; t < nt; t++) mc_vec_free(&zx[t]);
+    free(zx);
+    if (oom) goto nomem;
     /* Charlson buckets: cells [b * ns + s] for b < 5, denominators frozen at [5 * ns + s] */
     {
         size_t nb = MC_CHARLSON_BUCKETS, nc = (nb + 1) * ns;
@@ -618,7 +648,9 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     }
     /* standardised rates: published only when the crude count and the denominator are,
        and every age-specific count and complement of the stratum is 0 or >= k (and, when
-       the stratum x age_band table is published, none of its cells is suppressed) */
+       the stratum x age_band table is published, none of its cells is suppressed); each
+       entry's verdict is its own: in parallel */
+#pragma omp parallel for schedule(dynamic, 4096)
     for (size_t i = 0; i < a->n_entries; i++) {
         const mc_entry *e = &a->e[i];
         if (e->level > MC_LV_CHAPTER || x->entry[i] != MC_PUB || x->denom[e->stratum] != MC_PUB || !x->published[e->stratum]) continue;
@@ -668,12 +700,12 @@ rows:
         free(tst);
     }
     free(L.off); free(L.cells); free(L.total);
-    free(val); free(stat); free(byf);
+    free(val); free(stat); free(byf); free(fam);
     mc_vec_free(&extra); mc_vec_free(&extra_st);
     return MC_OK;
 nomem:
     free(L.off); free(L.cells); free(L.total);
-    free(val); free(stat); free(byf);
+    free(val); free(stat); free(byf); free(fam);
     mc_vec_free(&extra); mc_vec_free(&extra_st);
     mc_disclosure_free(x);
     return mc_error_set(err, MC_E_NOMEM, NULL, 0, 0, 0, "out of memory");
