@@ -389,20 +389,23 @@ static inline void cnt_add(mc_cnt *restrict e, const mc_cnt *restrict c)
     for (int k = 0; k < 8; k++) x[k] += y[k];
 }
 
+/* *(T **)pp := realloc to cap elements of elem bytes; -1 (unchanged) when out of memory. */
+static int resize(void *pp, size_t cap, size_t elem)
+{
+    void **p = pp, *n = realloc(*p, cap * elem);
+    if (!n) return -1;
+    *p = n;
+    return 0;
+}
+
 /* Queue the entry update key += loc li's counts. */
 static inline int queue_entry(mc_stats *s, uint64_t key, uint32_t li)
 {
     if (s->n_pend == s->cap_pend) {
         size_t cap = s->cap_pend ? s->cap_pend * 2 : 1024;
-        uint64_t *k = realloc(s->pend_key, cap * sizeof *k);
-        if (k) s->pend_key = k;
-        uint64_t *h = realloc(s->pend_h, cap * sizeof *h);
-        if (h) s->pend_h = h;
-        uint32_t *l = realloc(s->pend_loc, cap * sizeof *l);
-        if (l) s->pend_loc = l;
-        uint32_t *x = realloc(s->pend_ix, cap * sizeof *x);
-        if (x) s->pend_ix = x;
-        if (!k || !h || !l || !x) return -1;
+        if (resize(&s->pend_key, cap, sizeof(uint64_t)) || resize(&s->pend_h, cap, sizeof(uint64_t)) ||
+            resize(&s->pend_loc, cap, sizeof(uint32_t)) || resize(&s->pend_ix, cap, sizeof(uint32_t)))
+            return -1;
         s->cap_pend = cap;
     }
     s->pend_key[s->n_pend] = key;
@@ -416,11 +419,7 @@ static inline int queue_pair(mc_stats *s, uint64_t key)
 {
     if (s->n_ppend == s->cap_ppend) {
         size_t cap = s->cap_ppend ? s->cap_ppend * 2 : 1024;
-        uint64_t *k = realloc(s->ppend_key, cap * sizeof *k);
-        if (k) s->ppend_key = k;
-        uint64_t *h = realloc(s->ppend_h, cap * sizeof *h);
-        if (h) s->ppend_h = h;
-        if (!k || !h) return -1;
+        if (resize(&s->ppend_key, cap, sizeof(uint64_t)) || resize(&s->ppend_h, cap, sizeof(uint64_t))) return -1;
         s->cap_ppend = cap;
     }
     s->ppend_key[s->n_ppend] = key;
