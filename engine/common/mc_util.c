@@ -68,6 +68,34 @@ int mc_buf_put_u64(mc_buf *b, uint64_t v)
     return mc_buf_append(b, t + i, sizeof t - i);
 }
 
+/* v = m * 2^e exactly, so v * 1000 = (m * 1000) / 2^-e: its integer part and the
+ * remainder against one half decide the rounding exactly, ties to even, as glibc's
+ * printf rounds the exact binary value in the default rounding mode. m * 1000 < 2^63. */
+int mc_buf_put_f3(mc_buf *b, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (bits >> 63 || !(v < 9e12)) return mc_buf_printf(b, "%.3f", v); /* negative, -0, NaN, huge */
+    int ex = (int)(bits >> 52 & 0x7ff), e;
+    uint64_t m = bits & ((1ull << 52) - 1);
+    if (ex) m |= 1ull << 52;
+    else ex = 1;
+    e = ex - 1075; /* < 0: v < 9e12 < 2^52 */
+    uint64_t p = m * 1000, r;
+    if (e <= -64) r = 0; /* v * 1000 < 1/2 */
+    else {
+        unsigned s = (unsigned)-e;
+        uint64_t q = p >> s, rem = p & ((1ull << s) - 1), h = 1ull << (s - 1);
+        r = q + (rem > h || (rem == h && (q & 1)));
+    }
+    char t[32];
+    size_t i = sizeof t;
+    for (int k = 0; k < 3; k++) { t[--i] = (char)('0' + r % 10); r /= 10; }
+    t[--i] = '.';
+    do { t[--i] = (char)('0' + r % 10); r /= 10; } while (r);
+    return mc_buf_append(b, t + i, sizeof t - i);
+}
+
 /* Formats into the buffer's free room when the text fits there (one vsnprintf), else
  * measures, grows and formats again. */
 int mc_buf_printf(mc_buf *b, const char *fmt, ...)

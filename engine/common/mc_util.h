@@ -40,6 +40,8 @@ int mc_buf_append(mc_buf *b, const void *p, size_t n);
 int mc_buf_putc(mc_buf *b, char c);
 int mc_buf_puts(mc_buf *b, const char *s);           /* a NUL-terminated string */
 int mc_buf_put_u64(mc_buf *b, uint64_t v);           /* decimal, as printf "%llu" */
+int mc_buf_put_f3(mc_buf *b, double v);              /* the bytes of printf "%.3f", without printf
+                                                        for 0 <= v < 9e12 (exact rounding) */
 int mc_buf_printf(mc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mc_buf_free(mc_buf *b);
 

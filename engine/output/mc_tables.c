@@ -9,6 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An item's ",level,code,title" columns in ctx_t.txt. */
+typedef struct {
+    uint32_t off;
+    uint16_t len;
+    int8_t bill;       /* item_head's billable flag */
+    uint8_t made;
+} head_t;
+
 typedef struct {
     const mc_dict *d;
     const mc_stats_plan *p;
@@ -16,6 +24,11 @@ typedef struct {
     mc_disclosure x;
     size_t st;
     mc_afile *out;     /* the table being written (spill) */
+    /* With strata, every stratum's columns and every item's columns repeat on many rows:
+       their escaped text is made once (text_cache). pre_off NULL: made on each row. */
+    mc_buf txt;
+    uint32_t *pre_off;              /* [n_strata + 1] into txt */
+    head_t *head[MC_LV__COUNT];     /* [n_items of the level] */
 } ctx_t;
 
 static const char *status_name(uint8_t s) { return s == MC_SUP_PRIMARY ? "primary" : s == MC_SUP_COMPLEMENTARY ? "complementary" : ""; }
@@ -34,6 +47,10 @@ static void header_prefix(const ctx_t *c, mc_buf *b)
 
 static void row_prefix(const ctx_t *c, mc_buf *b, uint32_t s)
 {
+    if (c->pre_off) {
+        mc_buf_append(b, c->txt.data + c->pre_off[s], c->pre_off[s + 1] - c->pre_off[s]);
+        return;
+    }
     const uint32_t *t = &c->a->tuples[(size_t)s * c->st];
     mc_csv_str(b, c->p->strat[t[0]].name);
     for (int v = 0; v < c->p->n_vars; v++) {
@@ -107,22 +124,74 @@ static void item_text(const ctx_t *c, uint32_t lv, uint32_t item, char *code, si
     }
 }
 
-/* The cells every per-item row starts with: stratum columns, level, code, title.
- * Returns the item's billable flag (-1 when not a code). */
-static int item_head(const ctx_t *c, mc_buf *b, const mc_entry *e)
+/* ",level,code,title" of an item; returns its billable flag (-1 when not a code). */
+static int item_cols(const ctx_t *c, mc_buf *b, uint32_t lv, uint32_t item)
 {
     char code[64];
     const char *title;
     int bill;
-    item_text(c, e->level, e->item, code, sizeof code, &title, &bill);
-    row_prefix(c, b, e->stratum);
+    item_text(c, lv, item, code, sizeof code, &title, &bill);
     mc_buf_putc(b, ',');
-    mc_buf_puts(b, mc_level_name((int)e->level));
+    mc_buf_puts(b, mc_level_name((int)lv));
     mc_buf_putc(b, ',');
     mc_csv_str(b, code);
     mc_buf_putc(b, ',');
     mc_csv_str(b, title);
     return bill;
+}
+
+/* The cells every per-item row starts with: stratum columns, level, code, title.
+ * Returns the item's billable flag (-1 when not a code). */
+static int item_head(const ctx_t *c, mc_buf *b, const mc_entry *e)
+{
+    row_prefix(c, b, e->stratum);
+    const head_t *h = c->head[e->level] ? &c->head[e->level][e->item] : NULL;
+    if (!h || !h->made) return item_cols(c, b, e->level, e->item);
+    mc_buf_append(b, c->txt.data + h->off, h->len);
+    return h->bill;
+}
+
+/* Make the cache of ctx_t.txt for a run with strata: the prefix of every stratum, the
+ * item columns of every item on a row. Without it (no strata, or no memory) rows are
+ * formatted in full: the same bytes. */
+static void text_cache(ctx_t *c)
+{
+    size_t ns = c->a->n_strata;
+    if (ns < 2) return;
+    uint32_t *pre = malloc((ns + 1) * sizeof *pre);
+    int ok = pre != NULL;
+    for (size_t s = 0; s < ns && ok; s++) {
+        pre[s] = (uint32_t)c->txt.len;
+        row_prefix(c, &c->txt, (uint32_t)s);
+        ok = !c->txt.oom && c->txt.len < UINT32_MAX / 2;
+    }
+    if (ok) pre[ns] = (uint32_t)c->txt.len;
+    for (int lv = 0; lv < MC_LV__COUNT && ok; lv++)
+        ok = (c->head[lv] = calloc((size_t)c->p->n_items[lv] + 1, sizeof *c->head[lv])) != NULL;
+    for (size_t i = 0; i < c->x.n_rows && ok; i++) {
+        const mc_entry *e = c->x.rows[i];
+        head_t *h = &c->head[e->level][e->item];
+        if (h->made) continue;
+        size_t at = c->txt.len;
+        int bill = item_cols(c, &c->txt, e->level, e->item);
+        ok = !c->txt.oom && c->txt.len < UINT32_MAX / 2 && c->txt.len - at <= UINT16_MAX;
+        *h = (head_t){(uint32_t)at, (uint16_t)(c->txt.len - at), (int8_t)bill, 1};
+    }
+    if (ok) { c->pre_off = pre; return; }
+    free(pre);
+    for (int lv = 0; lv < MC_LV__COUNT; lv++) { free(c->head[lv]); c->head[lv] = NULL; }
+    mc_buf_free(&c->txt);
+}
+
+/* ",%.3f,%.3f,%.3f" (mc_buf_put_f3: the same bytes) */
+static void put3(mc_buf *b, double x, double y, double z)
+{
+    mc_buf_putc(b, ',');
+    mc_buf_put_f3(b, x);
+    mc_buf_putc(b, ',');
+    mc_buf_put_f3(b, y);
+    mc_buf_putc(b, ',');
+    mc_buf_put_f3(b, z);
 }
 
 /* records,denominator,prevalence_per_1000,ci_low,ci_high for a records cell */
@@ -137,7 +206,7 @@ static void prevalence(const ctx_t *c, mc_buf *b, uint32_t s, uint64_t x, uint8_
     if (st != MC_PUB || !dpub || !n) { mc_buf_puts(b, ",,,"); return; }
     double lo, hi;
     mc_wilson(x, n, &lo, &hi);
-    mc_buf_printf(b, ",%.3f,%.3f,%.3f", 1000.0 * (double)x / (double)n, 1000.0 * lo, 1000.0 * hi);
+    put3(b, 1000.0 * (double)x / (double)n, 1000.0 * lo, 1000.0 * hi);
 }
 
 static const char *row_status(const ctx_t *c, uint32_t s, uint8_t st)
@@ -193,7 +262,7 @@ static mc_status rows_parallel(const ctx_t *c, mc_buf *b, size_t n, row_fn row)
 
 static void codes_row(const ctx_t *c, mc_buf *b, size_t i)
 {
-    const mc_entry *e = &c->x.rows[i];
+    const mc_entry *e = c->x.rows[i];
     if (e->level > MC_LV_CHAPTER || !c->x.published[e->stratum]) return;
     uint8_t st = c->x.row_status[i];
     int bill = item_head(c, b, e);
@@ -262,7 +331,7 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
     mc_buf_printf(b, ",%s,%s,title,records,denominator,prevalence_per_1000,ci_low,ci_high,suppressed\n", levelcol, codecol);
     for (size_t i = 0; i < c->x.n_rows; i++) {
         spill(c, b);
-        const mc_entry *e = &c->x.rows[i];
+        const mc_entry *e = c->x.rows[i];
         if (e->level < lv0 || e->level > lv1 || !c->x.published[e->stratum]) continue;
         if (e->c.records == 0 && c->x.row_status[i] == MC_PUB) continue;
         item_head(c, b, e);
@@ -276,7 +345,7 @@ static mc_status write_records_table(const ctx_t *c, mc_buf *b, uint32_t lv0, ui
 
 static int cmp_row(const void *k, const void *r)
 {
-    const mc_entry *a = k, *b = r;
+    const mc_entry *a = k, *b = *(const mc_entry *const *)r;
     if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
     if (a->level != b->level) return a->level < b->level ? -1 : 1;
     return a->item < b->item ? -1 : a->item > b->item;
@@ -287,9 +356,9 @@ static const mc_entry *row_find(const ctx_t *c, uint32_t s, uint32_t lv, uint32_
     mc_entry k;
     memset(&k, 0, sizeof k);
     k.stratum = s; k.level = lv; k.item = item;
-    const mc_entry *r = bsearch(&k, c->x.rows, c->x.n_rows, sizeof k, cmp_row);
+    const mc_entry *const *r = bsearch(&k, c->x.rows, c->x.n_rows, sizeof *c->x.rows, cmp_row);
     *st = r ? c->x.row_status[r - c->x.rows] : MC_PUB;
-    return r;
+    return r ? *r : NULL;
 }
 
 static mc_status write_charlson(const ctx_t *c, mc_buf *b)
@@ -383,7 +452,12 @@ static void std_row(const ctx_t *c, mc_buf *b, size_t i)
     double rate, lo, hi;
     if (!c->x.std_ok[i]) mc_buf_printf(b, ",,,,%s,primary\n", c->p->std_name);
     else if (mc_dsr(nb, c->p->std_w, x, n, &rate, &lo, &hi)) mc_buf_printf(b, ",,,,%s,undefined\n", c->p->std_name);
-    else mc_buf_printf(b, ",%.3f,%.3f,%.3f,%s,\n", 1000.0 * rate, 1000.0 * lo, 1000.0 * hi, c->p->std_name);
+    else {
+        put3(b, 1000.0 * rate, 1000.0 * lo, 1000.0 * hi);
+        mc_buf_putc(b, ',');
+        mc_buf_puts(b, c->p->std_name);
+        mc_buf_puts(b, ",\n");
+    }
 }
 
 static mc_status write_std(const ctx_t *c, mc_buf *b)
@@ -404,6 +478,7 @@ mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan
     c.st = 1 + (size_t)a->n_vars;
     mc_status st = mc_disclose(p, a, &c.x, err);
     if (st) return st;
+    text_cache(&c);
     mc_buf b = {0};
     mc_afile out;
     c.out = &out;
@@ -435,6 +510,9 @@ mc_status mc_tables_write(const char *dir, const mc_dict *d, const mc_stats_plan
     }
     mc_buf_free(&b);
     mc_disclosure_free(&c.x);
+    mc_buf_free(&c.txt);
+    free(c.pre_off);
+    for (int lv = 0; lv < MC_LV__COUNT; lv++) free(c.head[lv]);
     return st;
 }
 

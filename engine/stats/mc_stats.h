@@ -220,9 +220,11 @@ typedef struct {
     uint8_t *with_code;            /* [n_strata] status of records with any code */
     uint8_t *entry;                /* [n_entries] status of each entry's records */
     uint8_t *std_ok;               /* [n_entries] 1: its standardised rate may be published */
-    mc_entry *rows;                /* entries plus suppressed zero cells, in entry order */
+    const mc_entry **rows;         /* entries plus suppressed zero cells, in entry order: the
+                                      agg's entries and zero_rows (not copies) */
     uint8_t *row_status;           /* [n_rows] */
     size_t n_rows;
+    mc_entry *zero_rows;           /* the suppressed zero cells (counts 0) */
     uint32_t *cooc;                /* reported pairs: [n_cooc][2] items (a, b), in rank order */
     size_t n_cooc;
     uint8_t *pair_status;          /* [n_cooc][n_strata] */

@@ -48,24 +48,112 @@ static int64_t pick(const mc_sdc_problem *pr, size_t l)
     return -1;
 }
 
-static size_t line_pass(mc_sdc_problem *pr)
+/* The solver works from the unknown cells outwards, so that a family with a few
+ * suppressed cells among thousands of strata costs what its suppressed cells touch, not
+ * what the table holds. Its decisions are, one for one, those of the plain method:
+ * sweep every line in order until a sweep changes nothing, giving a line with exactly one
+ * unknown cell a second (pick); then audit the whole system and, while some unknown cell
+ * is determined, suppress pick's best choice over that cell's lines and repeat. */
+
+/* Each cell's lines (as a member or as the total), ascending (a line may repeat when a
+ * cell is in it twice: harmless below). Built once for a set of lines. */
+typedef struct {
+    uint32_t *off;   /* [n_cells + 1] */
+    uint32_t *lines;
+} sdc_index;
+
+static void sdc_index_free(sdc_index *ix) { free(ix->off); free(ix->lines); ix->off = ix->lines = NULL; }
+
+static int sdc_index_build(const mc_sdc_problem *pr, sdc_index *ix)
 {
-    size_t added = 0;
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        for (size_t l = 0; l < pr->n_lines; l++) {
-            int u = cell_unknown(pr, pr->line_total[l]);
-            for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1] && u < 2; k++) u += cell_unknown(pr, pr->line_cells[k]);
-            if (u != 1) continue;
-            int64_t c = pick(pr, l);
-            if (c < 0) continue;
-            pr->status[c] = MC_SUP_COMPLEMENTARY;
-            added++;
-            changed = 1;
-        }
+    size_t nc = pr->n_cells, nl = pr->n_lines, m = pr->line_off[nl];
+    ix->off = calloc(nc + 2, sizeof *ix->off);
+    ix->lines = malloc((m + nl + 1) * sizeof *ix->lines);
+    if (!ix->off || !ix->lines) { sdc_index_free(ix); return -1; }
+    for (size_t l = 0; l < nl; l++) {
+        if (pr->line_total[l] >= 0) ix->off[pr->line_total[l] + 2]++;
+        for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) ix->off[pr->line_cells[k] + 2]++;
     }
-    return added;
+    for (size_t c = 2; c <= nc + 1; c++) ix->off[c] += ix->off[c - 1];
+    for (size_t l = 0; l < nl; l++) { /* off[c + 1] is the fill point of c's list */
+        if (pr->line_total[l] >= 0) ix->lines[ix->off[pr->line_total[l] + 1]++] = (uint32_t)l;
+        for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) ix->lines[ix->off[pr->line_cells[k] + 1]++] = (uint32_t)l;
+    }
+    return 0;
+}
+
+/* Per-thread workspace for problems over one set of lines: var[] all -1, lmark[] and
+ * the bitmaps all 0 between solves; unk holds the unknown cells of the current solve. */
+typedef struct {
+    int64_t *var;          /* [n_cells] a cell's variable in the audit, -1 */
+    uint64_t *cur, *next;  /* lines to examine in this sweep / the next one */
+    uint8_t *lmark;        /* [n_lines] */
+    uint32_t *ul;          /* [n_lines] lines with an unknown cell */
+    MC_VEC(uint32_t) unk;
+    size_t nw;             /* words of a bitmap */
+} sdc_work;
+
+static void sdc_work_free(sdc_work *w)
+{
+    free(w->var); free(w->cur); free(w->next); free(w->lmark); free(w->ul);
+    mc_vec_free(&w->unk);
+    memset(w, 0, sizeof *w);
+}
+
+static int sdc_work_init(sdc_work *w, size_t nc, size_t nl)
+{
+    memset(w, 0, sizeof *w);
+    w->nw = (nl + 63) / 64;
+    w->var = malloc((nc + 1) * sizeof *w->var);
+    w->cur = calloc(w->nw + 1, sizeof *w->cur);
+    w->next = calloc(w->nw + 1, sizeof *w->next);
+    w->lmark = calloc(nl + 1, 1);
+    w->ul = malloc((nl + 1) * sizeof *w->ul);
+    if (!w->var || !w->cur || !w->next || !w->lmark || !w->ul) { sdc_work_free(w); return -1; }
+    for (size_t c = 0; c < nc; c++) w->var[c] = -1;
+    return 0;
+}
+
+#define BIT_SET(b, l) ((b)[(l) >> 6] |= 1ull << ((l) & 63))
+
+/* Suppress cell c as complementary; the lines it is in are examined again: in this
+ * sweep those after line `at`, in the next one the others. */
+static int suppress(mc_sdc_problem *pr, const sdc_index *ix, sdc_work *w, int64_t c, size_t at)
+{
+    pr->status[c] = MC_SUP_COMPLEMENTARY;
+    if (mc_vec_push(&w->unk, (uint32_t)c)) return -1;
+    for (uint32_t k = ix->off[c]; k < ix->off[c + 1]; k++) {
+        uint32_t l = ix->lines[k];
+        if (l > at) BIT_SET(w->cur, l);
+        else if (l < at) BIT_SET(w->next, l);
+    }
+    return 0;
+}
+
+/* The line rule: sweeps over the lines marked in cur (each sweep in line order) until
+ * one changes nothing. -1 when out of memory. */
+static int64_t sweeps(mc_sdc_problem *pr, const sdc_index *ix, sdc_work *w)
+{
+    int64_t added = 0;
+    for (;;) {
+        for (size_t wi = 0; wi < w->nw; wi++)
+            while (w->cur[wi]) {
+                size_t l = wi * 64 + (unsigned)__builtin_ctzll(w->cur[wi]);
+                w->cur[wi] &= w->cur[wi] - 1;
+                int u = cell_unknown(pr, pr->line_total[l]);
+                for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1] && u < 2; k++) u += cell_unknown(pr, pr->line_cells[k]);
+                if (u != 1) continue;
+                int64_t c = pick(pr, l);
+                if (c < 0) continue;
+                if (suppress(pr, ix, w, c, l)) return -1;
+                added++;
+            }
+        uint64_t *t = w->cur, any = 0;
+        w->cur = w->next;
+        w->next = t;
+        for (size_t wi = 0; wi < w->nw; wi++) any |= w->cur[wi];
+        if (!any) return added;
+    }
 }
 
 static size_t uf_find(size_t *par, size_t x)
@@ -74,14 +162,29 @@ static size_t uf_find(size_t *par, size_t x)
     return x;
 }
 
-int mc_sdc_audit(const mc_sdc_problem *pr, size_t *which)
+static int cmp_u32(const void *x, const void *y)
 {
-    size_t nc = pr->n_cells;
-    int64_t *var = malloc((nc + 1) * sizeof *var);
-    if (!var) return 0;
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The audit: Gaussian elimination of the lines with unknown cells, one connected
+ * component at a time (components in the order of their first variable; variables
+ * numbered in line order, rows in line order). 1 with *which = a determined cell. */
+static int audit(const mc_sdc_problem *pr, const sdc_index *ix, sdc_work *w, size_t *which)
+{
+    size_t nul = 0;
+    for (size_t i = 0; i < w->unk.n; i++) {
+        uint32_t c = w->unk.items[i];
+        for (uint32_t k = ix->off[c]; k < ix->off[c + 1]; k++)
+            if (!w->lmark[ix->lines[k]]) { w->lmark[ix->lines[k]] = 1; w->ul[nul++] = ix->lines[k]; }
+    }
+    for (size_t j = 0; j < nul; j++) w->lmark[w->ul[j]] = 0;
+    qsort(w->ul, nul, sizeof *w->ul, cmp_u32);
+    int64_t *var = w->var;
     size_t nv = 0;
-    for (size_t c = 0; c < nc; c++) var[c] = -1;
-    for (size_t l = 0; l < pr->n_lines; l++) { /* unknowns that appear in some line */
+    for (size_t j = 0; j < nul; j++) { /* unknowns that appear in some line */
+        size_t l = w->ul[j];
         int64_t t = pr->line_total[l];
         if (cell_unknown(pr, t) && var[t] < 0) var[t] = (int64_t)nv++;
         for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
@@ -91,12 +194,16 @@ int mc_sdc_audit(const mc_sdc_problem *pr, size_t *which)
     }
     int found = 0;
     size_t *par = malloc((nv + 1) * sizeof *par), *cellof = malloc((nv + 1) * sizeof *cellof);
-    size_t *lroot = malloc((pr->n_lines + 1) * sizeof *lroot);
-    if (!par || !cellof || !lroot) goto out;
-    for (size_t c = 0; c < nc; c++)
-        if (var[c] >= 0) cellof[var[c]] = c;
+    size_t *lroot = malloc((nul + 1) * sizeof *lroot), *comp = malloc((nv + 1) * sizeof *comp);
+    size_t *cstart = calloc(nv + 2, sizeof *cstart), *rstart = calloc(nv + 2, sizeof *rstart);
+    size_t *cvars = malloc((nv + 1) * sizeof *cvars), *rlines = malloc((nul + 1) * sizeof *rlines);
+    int64_t *local = malloc((nv + 1) * sizeof *local);
+    if (!par || !cellof || !lroot || !comp || !cstart || !rstart || !cvars || !rlines || !local) goto out;
+    for (size_t i = 0; i < w->unk.n; i++)
+        if (var[w->unk.items[i]] >= 0) cellof[var[w->unk.items[i]]] = w->unk.items[i];
     for (size_t i = 0; i < nv; i++) par[i] = i;
-    for (size_t l = 0; l < pr->n_lines; l++) {
+    for (size_t j = 0; j < nul; j++) {
+        size_t l = w->ul[j];
         int64_t first = -1;
         int64_t t = pr->line_total[l];
         if (cell_unknown(pr, t)) first = var[t];
@@ -106,37 +213,50 @@ int mc_sdc_audit(const mc_sdc_problem *pr, size_t *which)
             if (first < 0) first = var[c];
             else par[uf_find(par, (size_t)var[c])] = uf_find(par, (size_t)first);
         }
-        lroot[l] = first < 0 ? SIZE_MAX : (size_t)first;
+        lroot[j] = first < 0 ? SIZE_MAX : (size_t)first;
     }
-    for (size_t l = 0; l < pr->n_lines; l++)
-        if (lroot[l] != SIZE_MAX) lroot[l] = uf_find(par, lroot[l]);
-    /* each component: dense elimination */
-    int64_t *local = malloc((nv + 1) * sizeof *local);
-    uint8_t *done = calloc(nv + 1, 1);
-    if (!local || !done) { free(local); free(done); goto out; }
-    for (size_t r0 = 0; r0 < nv && !found; r0++) {
-        size_t root = uf_find(par, r0);
-        if (done[root]) continue;
-        done[root] = 1;
-        size_t ncol = 0, nrow = 0;
-        for (size_t i = 0; i < nv; i++) local[i] = uf_find(par, i) == root ? (int64_t)ncol++ : -1;
-        for (size_t l = 0; l < pr->n_lines; l++) nrow += lroot[l] == root;
+    /* components numbered by their first variable; their variables and lines grouped,
+       each group in ascending order */
+    size_t ncomp = 0;
+    for (size_t i = 0; i < nv; i++) local[i] = -1;
+    for (size_t i = 0; i < nv; i++) {
+        size_t r = uf_find(par, i);
+        if (local[r] < 0) local[r] = (int64_t)ncomp++;
+        comp[i] = (size_t)local[r];
+        cstart[comp[i] + 1]++;
+    }
+    for (size_t j = 0; j < nul; j++)
+        if (lroot[j] != SIZE_MAX) { lroot[j] = comp[uf_find(par, lroot[j])]; rstart[lroot[j] + 1]++; }
+    for (size_t k = 0; k < ncomp; k++) { cstart[k + 1] += cstart[k]; rstart[k + 1] += rstart[k]; }
+    {
+        size_t *cf = malloc((ncomp + 1) * sizeof *cf), *rf = malloc((ncomp + 1) * sizeof *rf);
+        if (!cf || !rf) { free(cf); free(rf); goto out; }
+        memcpy(cf, cstart, ncomp * sizeof *cf);
+        memcpy(rf, rstart, ncomp * sizeof *rf);
+        for (size_t i = 0; i < nv; i++) { local[i] = (int64_t)(cf[comp[i]] - cstart[comp[i]]); cvars[cf[comp[i]]++] = i; }
+        for (size_t j = 0; j < nul; j++)
+            if (lroot[j] != SIZE_MAX) rlines[rf[lroot[j]]++] = w->ul[j];
+        free(cf);
+        free(rf);
+    }
+    for (size_t q = 0; q < ncomp && !found; q++) {
+        size_t ncol = cstart[q + 1] - cstart[q], nrow = rstart[q + 1] - rstart[q];
         if (ncol > 1500 || nrow > 6000) continue; /* too large to audit densely: the line rule stands */
         double *m = calloc(nrow * ncol + 1, sizeof *m);
         if (!m) continue;
-        size_t r = 0;
-        for (size_t l = 0; l < pr->n_lines; l++) {
-            if (lroot[l] != root) continue;
+        for (size_t r = 0; r < nrow; r++) {
+            size_t l = rlines[rstart[q] + r];
             int64_t t = pr->line_total[l];
             if (cell_unknown(pr, t)) m[r * ncol + (size_t)local[var[t]]] -= 1.0;
             for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
                 uint32_t c = pr->line_cells[k];
                 if (cell_unknown(pr, c)) m[r * ncol + (size_t)local[var[c]]] += 1.0;
             }
-            r++;
         }
-        /* reduced row echelon form */
-        size_t prow = 0;
+        /* reduced row echelon form; the row operations visit only the pivot row's
+           non-zero columns (x - f * 0 is x: the same values as a dense sweep) */
+        size_t prow = 0, *nzc = malloc((ncol + 1) * sizeof *nzc);
+        if (!nzc) { free(m); continue; }
         for (size_t col = 0; col < ncol && prow < nrow; col++) {
             size_t best = prow;
             for (size_t i = prow + 1; i < nrow; i++)
@@ -144,62 +264,98 @@ int mc_sdc_audit(const mc_sdc_problem *pr, size_t *which)
             if (fabs(m[best * ncol + col]) < 1e-9) continue;
             if (best != prow)
                 for (size_t j = 0; j < ncol; j++) { double x = m[best * ncol + j]; m[best * ncol + j] = m[prow * ncol + j]; m[prow * ncol + j] = x; }
-            double pv = m[prow * ncol + col];
-            for (size_t j = 0; j < ncol; j++) m[prow * ncol + j] /= pv;
+            double pv = m[prow * ncol + col], *pr_ = &m[prow * ncol];
+            size_t nnz = 0;
+            for (size_t j = 0; j < ncol; j++)
+                if (pr_[j] != 0.0) { pr_[j] /= pv; nzc[nnz++] = j; }
             for (size_t i = 0; i < nrow; i++) {
                 if (i == prow) continue;
                 double f = m[i * ncol + col];
                 if (fabs(f) < 1e-12) continue;
-                for (size_t j = 0; j < ncol; j++) m[i * ncol + j] -= f * m[prow * ncol + j];
+                for (size_t q2 = 0; q2 < nnz; q2++) m[i * ncol + nzc[q2]] -= f * pr_[nzc[q2]];
             }
             prow++;
         }
+        free(nzc);
         for (size_t i = 0; i < prow && !found; i++) {
             int nz = 0;
             size_t at = 0;
             for (size_t j = 0; j < ncol; j++)
                 if (fabs(m[i * ncol + j]) > 1e-9) { nz++; at = j; }
-            if (nz == 1) {
-                for (size_t q = 0; q < nv; q++)
-                    if (local[q] == (int64_t)at) { *which = cellof[q]; found = 1; break; }
-            }
+            if (nz == 1) { *which = cellof[cvars[cstart[q] + at]]; found = 1; }
         }
         free(m);
     }
-    free(local);
-    free(done);
 out:
-    free(var);
-    free(par);
-    free(cellof);
-    free(lroot);
+    for (size_t i = 0; i < w->unk.n; i++) var[w->unk.items[i]] = -1;
+    free(par); free(cellof); free(lroot); free(comp); free(cstart); free(rstart); free(cvars); free(rlines); free(local);
     return found;
 }
 
-size_t mc_sdc_solve(mc_sdc_problem *pr)
+/* Solve from the unknown cells listed in w->unk (every cell whose status is not MC_PUB);
+ * on return w->unk also lists the cells suppressed here. -1 when out of memory. */
+static int64_t sdc_run(mc_sdc_problem *pr, const sdc_index *ix, sdc_work *w)
 {
-    size_t added = 0;
+    int64_t added = 0;
+    for (size_t i = 0; i < w->unk.n; i++) {
+        uint32_t c = w->unk.items[i];
+        for (uint32_t k = ix->off[c]; k < ix->off[c + 1]; k++) BIT_SET(w->cur, ix->lines[k]);
+    }
     for (;;) {
-        added += line_pass(pr);
+        int64_t a = sweeps(pr, ix, w);
+        if (a < 0) return -1;
+        added += a;
         size_t c;
-        if (!mc_sdc_audit(pr, &c)) break;
+        if (!audit(pr, ix, w, &c)) break;
         /* c is determined: suppress the smallest free non-zero member of one of its lines */
         int64_t best = -1;
-        for (size_t l = 0; l < pr->n_lines; l++) {
-            int in = pr->line_total[l] == (int64_t)c;
-            for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1] && !in; k++) in = pr->line_cells[k] == c;
-            if (!in) continue;
-            int64_t cand = pick(pr, l);
+        for (uint32_t k = ix->off[c]; k < ix->off[c + 1]; k++) {
+            int64_t cand = pick(pr, ix->lines[k]);
             if (cand < 0) continue;
             if (best < 0 || (pr->value[cand] && (!pr->value[best] || pr->value[cand] < pr->value[best])) ||
                 (pr->value[cand] == pr->value[best] && cand < best))
                 best = cand;
         }
         if (best < 0) break; /* nothing left to suppress in its lines */
-        pr->status[best] = MC_SUP_COMPLEMENTARY;
+        if (suppress(pr, ix, w, best, SIZE_MAX)) return -1; /* all its lines: next sweep */
+        uint64_t *t = w->cur;
+        w->cur = w->next;
+        w->next = t;
         added++;
     }
     return added;
+}
+
+/* The public entry points build the index and the workspace for one problem. */
+static int sdc_prepare(const mc_sdc_problem *pr, sdc_index *ix, sdc_work *w)
+{
+    if (sdc_index_build(pr, ix)) return -1;
+    if (sdc_work_init(w, pr->n_cells, pr->n_lines)) { sdc_index_free(ix); return -1; }
+    for (size_t c = 0; c < pr->n_cells; c++)
+        if (pr->status[c] != MC_PUB && mc_vec_push(&w->unk, (uint32_t)c)) { sdc_work_free(w); sdc_index_free(ix); return -1; }
+    return 0;
+}
+
+int mc_sdc_audit(const mc_sdc_problem *pr, size_t *which)
+{
+    sdc_index ix;
+    sdc_work w;
+    if (sdc_prepare(pr, &ix, &w)) return 0;
+    int found = audit(pr, &ix, &w, which);
+    sdc_work_free(&w);
+    sdc_index_free(&ix);
+    return found;
+}
+
+size_t mc_sdc_solve(mc_sdc_problem *pr)
+{
+    sdc_index ix;
+    sdc_work w;
+    if (sdc_prepare(pr, &ix, &w)) return 0;
+    int64_t added = sdc_run(pr, &ix, &w);
+    sdc_work_free(&w);
+    sdc_index_free(&ix);
+    return added < 0 ? 0 : (size_t)added;
 }
 
 /* ---- tables of the plan ---------------------------------------------------------- */
@@ -293,25 +449,28 @@ nomem:
 
 static int small(uint64_t v, int k) { return v >= 1 && v < (uint64_t)k; }
 
-/* One records-type family over the strata: values[ns] in, status[ns] out. Returns 1 when
- * anything is suppressed. */
-static int family(const mc_stats_plan *p, const mc_agg *a, const lines_t *L, const uint32_t *pub, const uint64_t *val,
-                  int complement, uint8_t *status)
+/* One records-type family over the strata (ix: the index of L's lines, w: a workspace
+ * for them). val[] holds the counts; the cells that can be non-zero are nz[0..nnz), or
+ * every stratum when nz is NULL (val[] is zero elsewhere). status[] is all MC_PUB on
+ * entry; on return it holds the verdicts, and w->unk lists the cells not published
+ * (a caller that reuses status[] sets those back to MC_PUB). Returns 1 when anything is
+ * suppressed, 0 when nothing is, -1 when out of memory. */
+static int family(const mc_stats_plan *p, const mc_agg *a, const lines_t *L, const sdc_index *ix, sdc_work *w,
+                  const uint32_t *pub, const uint64_t *val, const uint32_t *nz, size_t nnz, int complement, uint8_t *status)
 {
-    size_t ns = a->n_strata;
-    int any = 0;
-    for (size_t s = 0; s < ns; s++) {
-        status[s] = MC_PUB;
+    size_t n = nz ? nnz : a->n_strata;
+    w->unk.n = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = nz ? nz[i] : i;
         if (!pub[s]) continue;
         if (small(val[s], p->min_cell) || (complement && val[s] && small(a->sc[s].records - val[s], p->min_cell))) {
             status[s] = MC_SUP_PRIMARY;
-            any = 1;
+            if (mc_vec_push(&w->unk, (uint32_t)s)) return -1;
         }
     }
-    if (!any) return 0;
-    mc_sdc_problem pr = {ns, val, status, NULL, L->n_lines, L->off, L->cells, L->total};
-    mc_sdc_solve(&pr);
-    return 1;
+    if (!w->unk.n) return 0;
+    mc_sdc_problem pr = {a->n_strata, val, status, NULL, L->n_lines, L->off, L->cells, L->total};
+    return sdc_run(&pr, ix, w) < 0 ? -1 : 1;
 }
 
 static int cmp_lvl_item(const void *x, const void *y)
@@ -386,7 +545,7 @@ static void top_pairs(size_t n, size_t k, uint32_t *ord)
 void mc_disclosure_free(mc_disclosure *x)
 {
     free(x->denom); free(x->with_code); free(x->entry); free(x->std_ok); free(x->cooc); free(x->published);
-    free(x->rows); free(x->row_status); free(x->pair_status);
+    free(x->rows); free(x->row_status); free(x->pair_status); free(x->zero_rows);
     free(x->e_off); free(x->p_off); free(x->bands);
     memset(x, 0, sizeof *x);
 }
@@ -495,6 +654,9 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
     size_t *fam = NULL;
     MC_VEC(mc_entry) extra = {0};
     MC_VEC(uint8_t) extra_st = {0};
+    sdc_index ix = {NULL, NULL};
+    sdc_work w0;
+    memset(&w0, 0, sizeof w0);
     x->published = calloc(ns + 1, sizeof *x->published);
     x->denom = calloc(ns + 1, 1);
     x->with_code = calloc(ns + 1, 1);
@@ -527,11 +689,15 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
         goto rows;
     }
     if (build_lines(p, a, &L)) goto nomem;
+    {
+        mc_sdc_problem lp = {ns, NULL, NULL, NULL, L.n_lines, L.off, L.cells, L.total};
+        if (sdc_index_build(&lp, &ix) || sdc_work_init(&w0, ns, L.n_lines)) goto nomem;
+    }
     /* denominators, records with any code */
     for (size_t s = 0; s < ns; s++) val[s] = a->sc[s].records;
-    family(p, a, &L, x->published, val, 0, x->denom);
+    if (family(p, a, &L, &ix, &w0, x->published, val, NULL, 0, 0, x->denom) < 0) goto nomem;
     for (size_t s = 0; s < ns; s++) val[s] = a->sc[s].with_code;
-    family(p, a, &L, x->published, val, 1, x->with_code);
+    if (family(p, a, &L, &ix, &w0, x->published, val, NULL, 0, 1, x->with_code) < 0) goto nomem;
     /* each (level, item) except the Charlson buckets: the entries by (level, item,
        stratum), each family's strata in order. Families are independent: they are solved
        in parallel (OpenMP's team, which the run sizes to its --threads), each thread with
@@ -549,34 +715,44 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
 #pragma omp parallel num_threads(nt) reduction(| : oom)
     {
         zvec *z = &zx[omp_get_thread_num()];
-        uint64_t *fv = calloc(ns + 1, sizeof *fv); /* zero: each family sets its cells and clears them after */
-        uint8_t *fs = malloc(ns + 1);
-        oom |= !fv || !fs;
+        /* zero / MC_PUB between families: each sets its cells and clears them after */
+        uint64_t *fv = calloc(ns + 1, sizeof *fv);
+        uint8_t *fs = calloc(ns + 1, 1);
+        uint32_t *nz = malloc((ns + 1) * sizeof *nz);
+        sdc_work w;
+        int wfail = sdc_work_init(&w, ns, L.n_lines);
+        oom |= !fv || !fs || !nz || wfail;
 #pragma omp for schedule(dynamic, 8)
         for (size_t f = 0; f < nf; f++) {
             size_t i = fam[f], j = fam[f + 1];
             uint32_t lv = byf[i]->level;
             if (oom || lv == MC_LV_CHARLSON_BUCKET) continue;
-            for (size_t k = i; k < j; k++) fv[byf[k]->stratum] = byf[k]->c.records;
-            int any = family(p, a, &L, x->published, fv, 1, fs);
+            for (size_t k = i; k < j; k++) { fv[byf[k]->stratum] = byf[k]->c.records; nz[k - i] = byf[k]->stratum; }
+            int any = family(p, a, &L, &ix, &w, x->published, fv, nz, j - i, 1, fs);
             for (size_t k = i; k < j; k++) fv[byf[k]->stratum] = 0;
-            if (!any) continue;
-            for (size_t s = 0, k = i; s < ns; s++) {
+            if (any < 0) oom = 1;
+            if (any <= 0) continue;
+            /* the cells not published, in stratum order beside the family's entries */
+            qsort(w.unk.items, w.unk.n, sizeof *w.unk.items, cmp_u32);
+            for (size_t u = 0, k = i; u < w.unk.n; u++) {
+                uint32_t s = w.unk.items[u];
                 while (k < j && byf[k]->stratum < s) k++;
-                if (fs[s] == MC_PUB) continue;
                 const mc_entry *e = k < j && byf[k]->stratum == s ? byf[k] : NULL;
                 if (e) x->entry[e - a->e] = fs[s];
                 else {
                     mc_entry zc;
                     memset(&zc, 0, sizeof zc);
-                    zc.stratum = (uint32_t)s; zc.level = lv; zc.item = byf[i]->item;
+                    zc.stratum = s; zc.level = lv; zc.item = byf[i]->item;
                     zc.c.mentions = fs[s]; /* its status, carried to the rows below */
                     oom |= mc_vec_push(z, zc) != 0;
                 }
+                fs[s] = MC_PUB;
             }
         }
         free(fv);
         free(fs);
+        free(nz);
+        sdc_work_free(&w);
     }
     for (int t = 0; t < nt && !oom; t++)
         for (size_t k = 0; k < zx[t].n && !oom; k++)
@@ -642,9 +818,14 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
         if (!ok) goto nomem;
     }
     /* co-occurrence pairs */
+    memset(stat, MC_PUB, ns);
     for (size_t i = 0; i < x->n_cooc; i++) {
         for (size_t s = 0; s < ns; s++) val[s] = mc_disc_pair(a, x, (uint32_t)s, x->cooc[2 * i], x->cooc[2 * i + 1]);
-        if (family(p, a, &L, x->published, val, 1, stat)) memcpy(&x->pair_status[i * ns], stat, ns);
+        int any = family(p, a, &L, &ix, &w0, x->published, val, NULL, 0, 1, stat);
+        if (any < 0) goto nomem;
+        if (!any) continue;
+        memcpy(&x->pair_status[i * ns], stat, ns);
+        for (size_t u = 0; u < w0.unk.n; u++) stat[w0.unk.items[u]] = MC_PUB;
     }
     /* standardised rates: published only when the crude count and the denominator are,
        and every age-specific count and complement of the stratum is 0 or >= k (and, when
@@ -675,38 +856,39 @@ rows:
     x->row_status = malloc(x->n_rows + 1);
     if (!x->rows || !x->row_status) goto nomem;
     {
-        /* sort extra */
-        uint32_t *ord = malloc((extra.n + 1) * sizeof *ord);
-        mc_entry *tmp = malloc((extra.n + 1) * sizeof *tmp);
-        uint8_t *tst = malloc(extra.n + 1);
-        if (!ord || !tmp || !tst) { free(ord); free(tmp); free(tst); goto nomem; }
-        for (size_t i = 0; i < extra.n; i++) { tmp[i] = extra.items[i]; tmp[i].c.mentions = extra_st.items[i]; }
-        if (extra.n) qsort(tmp, extra.n, sizeof *tmp, cmp_entry_key);
+        /* the zero cells sorted (unique keys), their status carried in c.mentions until here */
+        mc_entry *z = extra.items;
+        for (size_t i = 0; i < extra.n; i++) z[i].c.mentions = extra_st.items[i];
+        if (extra.n) qsort(z, extra.n, sizeof *z, cmp_entry_key);
         size_t i = 0, j = 0, w = 0;
         while (i < a->n_entries || j < extra.n) {
-            if (j >= extra.n || (i < a->n_entries && cmp_entry_key(&a->e[i], &tmp[j]) < 0)) {
-                x->rows[w] = a->e[i];
+            if (j >= extra.n || (i < a->n_entries && cmp_entry_key(&a->e[i], &z[j]) < 0)) {
+                x->rows[w] = &a->e[i];
                 x->row_status[w++] = x->entry[i];
                 i++;
             } else {
-                x->rows[w] = tmp[j];
-                x->rows[w].c.mentions = 0;
-                x->row_status[w++] = (uint8_t)tmp[j].c.mentions;
+                x->row_status[w] = (uint8_t)z[j].c.mentions;
+                z[j].c.mentions = 0;
+                x->rows[w++] = &z[j];
                 j++;
             }
         }
-        free(ord);
-        free(tmp);
-        free(tst);
+        x->zero_rows = z;
+        extra.items = NULL;
+        extra.n = extra.cap = 0;
     }
     free(L.off); free(L.cells); free(L.total);
     free(val); free(stat); free(byf); free(fam);
     mc_vec_free(&extra); mc_vec_free(&extra_st);
+    sdc_index_free(&ix);
+    sdc_work_free(&w0);
     return MC_OK;
 nomem:
     free(L.off); free(L.cells); free(L.total);
     free(val); free(stat); free(byf); free(fam);
     mc_vec_free(&extra); mc_vec_free(&extra_st);
+    sdc_index_free(&ix);
+    sdc_work_free(&w0);
     mc_disclosure_free(x);
     return mc_error_set(err, MC_E_NOMEM, NULL, 0, 0, 0, "out of memory");
 }

@@ -5,7 +5,10 @@
  * compact counters (argument: a compiled dictionary). */
 #include "mc_test.h"
 #include "stats/mc_stats.h"
+#include "common/mc_util.h"
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int near(double a, double b, double tol) { return fabs(a - b) <= tol; }
 
@@ -134,6 +137,314 @@ static void test_suppress_frozen(void)
     MC_CHECK(mc_sdc_audit(&pr, &which) == 0);
 }
 
+/* ---- the solver against the plain method --------------------------------------------
+ * The reference below is the solver as first written: sweep every line in order until a
+ * sweep changes nothing, audit every line densely. mc_sdc_solve works outwards from the
+ * unknown cells and groups the audit by component; its decisions must be the same, one
+ * for one, on any problem. */
+
+
+static int ref_cell_unknown(const mc_sdc_problem *pr, int64_t c) { return c >= 0 && pr->status[c] != MC_PUB; }
+static int ref_cell_free(const mc_sdc_problem *pr, int64_t c)
+{
+    return c >= 0 && pr->status[c] == MC_PUB && !(pr->frozen && pr->frozen[c]);
+}
+
+/* Choose a cell of line l to suppress: smallest non-zero free member, then the total,
+ * then a zero member. -1 when none. */
+static int64_t ref_pick(const mc_sdc_problem *pr, size_t l)
+{
+    int64_t best = -1;
+    for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
+        uint32_t c = pr->line_cells[k];
+        if (!ref_cell_free(pr, c) || !pr->value[c]) continue;
+        if (best < 0 || pr->value[c] < pr->value[best] || (pr->value[c] == pr->value[best] && c < best)) best = c;
+    }
+    if (best >= 0) return best;
+    int64_t t = pr->line_total[l];
+    if (ref_cell_free(pr, t)) return t;
+    for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++)
+        if (ref_cell_free(pr, pr->line_cells[k])) return pr->line_cells[k];
+    return -1;
+}
+
+static size_t ref_line_pass(mc_sdc_problem *pr)
+{
+    size_t added = 0;
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t l = 0; l < pr->n_lines; l++) {
+            int u = ref_cell_unknown(pr, pr->line_total[l]);
+            for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1] && u < 2; k++) u += ref_cell_unknown(pr, pr->line_cells[k]);
+            if (u != 1) continue;
+            int64_t c = ref_pick(pr, l);
+            if (c < 0) continue;
+            pr->status[c] = MC_SUP_COMPLEMENTARY;
+            added++;
+            changed = 1;
+        }
+    }
+    return added;
+}
+
+static size_t ref_uf_find(size_t *par, size_t x)
+{
+    while (par[x] != x) x = par[x] = par[par[x]];
+    return x;
+}
+
+static int ref_audit(const mc_sdc_problem *pr, size_t *which)
+{
+    size_t nc = pr->n_cells;
+    int64_t *var = malloc((nc + 1) * sizeof *var);
+    if (!var) return 0;
+    size_t nv = 0;
+    for (size_t c = 0; c < nc; c++) var[c] = -1;
+    for (size_t l = 0; l < pr->n_lines; l++) { /* unknowns that appear in some line */
+        int64_t t = pr->line_total[l];
+        if (ref_cell_unknown(pr, t) && var[t] < 0) var[t] = (int64_t)nv++;
+        for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
+            uint32_t c = pr->line_cells[k];
+            if (ref_cell_unknown(pr, c) && var[c] < 0) var[c] = (int64_t)nv++;
+        }
+    }
+    int found = 0;
+    size_t *par = malloc((nv + 1) * sizeof *par), *cellof = malloc((nv + 1) * sizeof *cellof);
+    size_t *lroot = malloc((pr->n_lines + 1) * sizeof *lroot);
+    if (!par || !cellof || !lroot) goto out;
+    for (size_t c = 0; c < nc; c++)
+        if (var[c] >= 0) cellof[var[c]] = c;
+    for (size_t i = 0; i < nv; i++) par[i] = i;
+    for (size_t l = 0; l < pr->n_lines; l++) {
+        int64_t first = -1;
+        int64_t t = pr->line_total[l];
+        if (ref_cell_unknown(pr, t)) first = var[t];
+        for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
+            uint32_t c = pr->line_cells[k];
+            if (!ref_cell_unknown(pr, c)) continue;
+            if (first < 0) first = var[c];
+            else par[ref_uf_find(par, (size_t)var[c])] = ref_uf_find(par, (size_t)first);
+        }
+        lroot[l] = first < 0 ? SIZE_MAX : (size_t)first;
+    }
+    for (size_t l = 0; l < pr->n_lines; l++)
+        if (lroot[l] != SIZE_MAX) lroot[l] = ref_uf_find(par, lroot[l]);
+    /* each component: dense elimination */
+    int64_t *local = malloc((nv + 1) * sizeof *local);
+    uint8_t *done = calloc(nv + 1, 1);
+    if (!local || !done) { free(local); free(done); goto out; }
+    for (size_t r0 = 0; r0 < nv && !found; r0++) {
+        size_t root = ref_uf_find(par, r0);
+        if (done[root]) continue;
+        done[root] = 1;
+        size_t ncol = 0, nrow = 0;
+        for (size_t i = 0; i < nv; i++) local[i] = ref_uf_find(par, i) == root ? (int64_t)ncol++ : -1;
+        for (size_t l = 0; l < pr->n_lines; l++) nrow += lroot[l] == root;
+        if (ncol > 1500 || nrow > 6000) continue; /* too large to audit densely: the line rule stands */
+        double *m = calloc(nrow * ncol + 1, sizeof *m);
+        if (!m) continue;
+        size_t r = 0;
+        for (size_t l = 0; l < pr->n_lines; l++) {
+            if (lroot[l] != root) continue;
+            int64_t t = pr->line_total[l];
+            if (ref_cell_unknown(pr, t)) m[r * ncol + (size_t)local[var[t]]] -= 1.0;
+            for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1]; k++) {
+                uint32_t c = pr->line_cells[k];
+                if (ref_cell_unknown(pr, c)) m[r * ncol + (size_t)local[var[c]]] += 1.0;
+            }
+            r++;
+        }
+        /* reduced row echelon form */
+        size_t prow = 0;
+        for (size_t col = 0; col < ncol && prow < nrow; col++) {
+            size_t best = prow;
+            for (size_t i = prow + 1; i < nrow; i++)
+                if (fabs(m[i * ncol + col]) > fabs(m[best * ncol + col])) best = i;
+            if (fabs(m[best * ncol + col]) < 1e-9) continue;
+            if (best != prow)
+                for (size_t j = 0; j < ncol; j++) { double x = m[best * ncol + j]; m[best * ncol + j] = m[prow * ncol + j]; m[prow * ncol + j] = x; }
+            double pv = m[prow * ncol + col];
+            for (size_t j = 0; j < ncol; j++) m[prow * ncol + j] /= pv;
+            for (size_t i = 0; i < nrow; i++) {
+                if (i == prow) continue;
+                double f = m[i * ncol + col];
+                if (fabs(f) < 1e-12) continue;
+                for (size_t j = 0; j < ncol; j++) m[i * ncol + j] -= f * m[prow * ncol + j];
+            }
+            prow++;
+        }
+        for (size_t i = 0; i < prow && !found; i++) {
+            int nz = 0;
+            size_t at = 0;
+            for (size_t j = 0; j < ncol; j++)
+                if (fabs(m[i * ncol + j]) > 1e-9) { nz++; at = j; }
+            if (nz == 1) {
+                for (size_t q = 0; q < nv; q++)
+                    if (local[q] == (int64_t)at) { *which = cellof[q]; found = 1; break; }
+            }
+        }
+        free(m);
+    }
+    free(local);
+    free(done);
+out:
+    free(var);
+    free(par);
+    free(cellof);
+    free(lroot);
+    return found;
+}
+
+static size_t ref_solve(mc_sdc_problem *pr)
+{
+    size_t added = 0;
+    for (;;) {
+        added += ref_line_pass(pr);
+        size_t c;
+        if (!ref_audit(pr, &c)) break;
+        /* c is determined: suppress the smallest free non-zero member of one of its lines */
+        int64_t best = -1;
+        for (size_t l = 0; l < pr->n_lines; l++) {
+            int in = pr->line_total[l] == (int64_t)c;
+            for (uint32_t k = pr->line_off[l]; k < pr->line_off[l + 1] && !in; k++) in = pr->line_cells[k] == c;
+            if (!in) continue;
+            int64_t cand = ref_pick(pr, l);
+            if (cand < 0) continue;
+            if (best < 0 || (pr->value[cand] && (!pr->value[best] || pr->value[cand] < pr->value[best])) ||
+                (pr->value[cand] == pr->value[best] && cand < best))
+                best = cand;
+        }
+        if (best < 0) break; /* nothing left to suppress in its lines */
+        pr->status[best] = MC_SUP_COMPLEMENTARY;
+        added++;
+    }
+    return added;
+}
+
+/* ---- tables of the plan ---------------------------------------------------------- */
+
+typedef struct {
+    size_t n_lines;
+    uint32_t *off, *cells;
+    int64_t *total;
+} lines_t;
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state ^= rnd_state << 13; rnd_state ^= rnd_state >> 7; rnd_state ^= rnd_state << 17;
+    return (uint32_t)(rnd_state % n);
+}
+
+/* A random R x C x D table with every margin (cells, the sums over each axis, and so on
+ * to the grand total) as cells, and their additive lines; some totals become published
+ * constants (-1), some cells frozen, small counts primary. */
+static void test_suppress_random(void)
+{
+    enum { MAXC = 600, MAXL = 2000, MAXM = 8000 };
+    static uint64_t v[MAXC];
+    static uint8_t st[MAXC], st2[MAXC], fr[MAXC];
+    static uint32_t off[MAXL + 1], cells[MAXM];
+    static int64_t tot[MAXL];
+    int agree = 1, leaks = 0;
+    size_t suppressed = 0;
+    for (int trial = 0; trial < 400 && agree; trial++) {
+        int dim[3] = {1 + (int)rnd(6), 1 + (int)rnd(6), 1 + (int)rnd(4)};
+        int ext[3] = {dim[0] + 1, dim[1] + 1, dim[2] + 1}; /* index dim[k] is the margin */
+        size_t nc = (size_t)ext[0] * ext[1] * ext[2];
+#define CELL(i, j, k) ((size_t)(((i) * ext[1] + (j)) * ext[2] + (k)))
+        int zeros = (int)rnd(4);
+        for (int i = 0; i < dim[0]; i++)
+            for (int j = 0; j < dim[1]; j++)
+                for (int k = 0; k < dim[2]; k++) v[CELL(i, j, k)] = rnd(4) < (uint32_t)zeros ? 0 : rnd(40);
+        /* margins: sum over the axes at their margin index */
+        for (int i = 0; i < ext[0]; i++)
+            for (int j = 0; j < ext[1]; j++)
+                for (int k = 0; k < ext[2]; k++) {
+                    if (i < dim[0] && j < dim[1] && k < dim[2]) continue;
+                    uint64_t sum = 0;
+                    for (int a = 0; a < dim[0]; a++)
+                        for (int b = 0; b < dim[1]; b++)
+                            for (int c = 0; c < dim[2]; c++)
+                                if ((i == dim[0] || a == i) && (j == dim[1] || b == j) && (k == dim[2] || c == k)) sum += v[CELL(a, b, c)];
+                    v[CELL(i, j, k)] = sum;
+                }
+        /* lines: along each axis, the members at index < dim sum to the margin cell */
+        size_t nl = 0, m = 0;
+        off[0] = 0;
+        for (int ax = 0; ax < 3; ax++)
+            for (int i = 0; i < ext[0]; i++)
+                for (int j = 0; j < ext[1]; j++)
+                    for (int k = 0; k < ext[2]; k++) {
+                        int at[3] = {i, j, k};
+                        if (at[ax] != dim[ax]) continue; /* one line per margin cell of this axis */
+                        for (int q = 0; q < dim[ax]; q++) {
+                            int b[3] = {i, j, k};
+                            b[ax] = q;
+                            cells[m++] = (uint32_t)CELL(b[0], b[1], b[2]);
+                        }
+                        tot[nl] = rnd(8) == 0 ? -1 : (int64_t)CELL(i, j, k);
+                        off[++nl] = (uint32_t)m;
+                    }
+#undef CELL
+        for (size_t c = 0; c < nc; c++) {
+            fr[c] = rnd(12) == 0;
+            st[c] = v[c] >= 1 && v[c] < 5 ? MC_SUP_PRIMARY : fr[c] && rnd(3) == 0 ? MC_SUP_COMPLEMENTARY : MC_PUB;
+            st2[c] = st[c];
+        }
+        int use_frozen = (int)rnd(2);
+        mc_sdc_problem a = {nc, v, st, use_frozen ? fr : NULL, nl, off, cells, tot};
+        mc_sdc_problem b = {nc, v, st2, use_frozen ? fr : NULL, nl, off, cells, tot};
+        size_t w1 = SIZE_MAX, w2 = SIZE_MAX;
+        int f1 = mc_sdc_audit(&a, &w1), f2 = ref_audit(&b, &w2);
+        if (f1 != f2 || (f1 && w1 != w2)) agree = 0;
+        size_t n1 = mc_sdc_solve(&a), n2 = ref_solve(&b);
+        if (n1 != n2 || memcmp(st, st2, nc)) agree = 0;
+        suppressed += n1;
+        leaks += mc_sdc_audit(&a, &w1);
+    }
+    MC_CHECK(agree);
+    MC_CHECK(suppressed > 100); /* the problems did call for complementary cells */
+    (void)leaks;                /* frozen cells can leave a leak neither method may fix */
+}
+
+/* The tables print their rates with mc_buf_put_f3 instead of printf "%.3f": the bytes
+ * must be the same for every value, exact ties (x.xxx5 representable) included. */
+static void test_put_f3(void)
+{
+    char want[512];
+    mc_buf b = {0};
+    int same = 1;
+    size_t n = 0;
+    for (int i = 0; i < 400000 && same; i++) {
+        double v;
+        switch (i % 5) {
+        case 0: v = 1000.0 * (double)rnd(100000) / (double)(1 + rnd(100000)); break;    /* rates */
+        case 1: v = (double)rnd(2000000) / 2000.0; break;                                  /* ties k + 0.5 */
+        case 2: v = (double)rnd(1u << 30) / 16384.0; break;                                /* exact binary */
+        case 3: { uint64_t bits = ((uint64_t)rnd(1u << 31) << 32 | rnd(0xffffffffu)) & 0x42afffffffffffffull;
+                  memcpy(&v, &bits, sizeof v); break; }                                    /* any < 2^43 */
+        default: v = ldexp((double)(1 + rnd(1000)), -(int)rnd(80)); break;                 /* tiny */
+        }
+        snprintf(want, sizeof want, "%.3f", v);
+        b.len = 0;
+        mc_buf_put_f3(&b, v);
+        same = b.len == strlen(want) && !memcmp(b.data, want, b.len);
+        n++;
+    }
+    double edge[] = {0.0, -0.0, 0.0005, 0.0015, 0.0025, 999.9995, 1.0625, 2.5e-4, 8.99e12, 9e12, 1e300, -1.5};
+    for (size_t i = 0; i < sizeof edge / sizeof *edge && same; i++) {
+        snprintf(want, sizeof want, "%.3f", edge[i]);
+        b.len = 0;
+        mc_buf_put_f3(&b, edge[i]);
+        same = b.len == strlen(want) && !memcmp(b.data, want, b.len);
+    }
+    MC_CHECK(same);
+    MC_CHECK(n == 400000);
+    mc_buf_free(&b);
+}
+
 /* The overall stratum counts pairs in one-byte counters that spill into the 64-bit pair
  * map; with the spill point lowered to 2 the summed pairs must be the same as without,
  * whether the map keys pairs by one packed key or through pair ids. */
@@ -216,6 +527,8 @@ int main(int argc, char **argv)
     test_suppress_1d();
     test_suppress_2d();
     test_suppress_frozen();
+    test_suppress_random();
+    test_put_f3();
     if (argc > 1) test_pair_spill(argv[1]);
     else MC_CHECK(!"usage: test_stats DICT");
     return mc_test_result("test_stats");
