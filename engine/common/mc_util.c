@@ -2,6 +2,9 @@
 #include "mc_util.h"
 #include <errno.h>
 #include <fcntl.h>
+#ifdef _OPENMP /* engine/common needs no library: without OpenMP, one thread */
+#include <omp.h>
+#endif
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,25 +250,54 @@ double mc_now(void)
 
 int mc_radix_sort_kv(mc_kv64 *x, size_t n)
 {
+    enum { RB = 11, NB = 1 << RB, NP = (64 + RB - 1) / RB };
+#ifdef _OPENMP
+    int nt = n < ((size_t)1 << 16) ? 1 : omp_get_max_threads();
+#else
+    int nt = 1;
+#endif
+    if (nt < 1) nt = 1;
     mc_kv64 *y = malloc((n + 1) * sizeof *y);
-    size_t (*cnt)[256] = calloc(8, sizeof *cnt);
+    size_t *cnt = calloc((size_t)nt * NB, sizeof *cnt);
     if (!y || !cnt) {
         free(y);
         free(cnt);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < 8; b++) cnt[b][x[i].k >> (8 * b) & 0xFF]++;
+    uint64_t diff = 0; /* the bits where some key differs from the first */
+    for (size_t i = 1; i < n; i++) diff |= x[i].k ^ x[0].k;
     mc_kv64 *in = x, *out = y;
-    for (int b = 0; b < 8 && n; b++) {
-        if (cnt[b][in[0].k >> (8 * b) & 0xFF] == n) continue; /* every key has this byte */
-        size_t pos = 0;
-        for (int v = 0; v < 256; v++) {
-            size_t c = cnt[b][v];
-            cnt[b][v] = pos;
-            pos += c;
+    for (int d = 0; d < NP; d++) {
+        unsigned sh = (unsigned)(RB * d);
+        if (!(diff >> sh & (NB - 1))) continue; /* every key has this digit */
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+        {
+#ifdef _OPENMP
+            int t = omp_get_thread_num(), tn = omp_get_num_threads();
+#else
+            int t = 0, tn = 1;
+#endif
+            size_t lo = n * (size_t)t / (size_t)tn, hi = n * (size_t)(t + 1) / (size_t)tn;
+            size_t *c = cnt + (size_t)t * NB;
+            memset(c, 0, NB * sizeof *c);
+            for (size_t i = lo; i < hi; i++) c[in[i].k >> sh & (NB - 1)]++;
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp single
+#endif
+            { /* digit by digit, thread by thread: where each thread's run of a digit goes */
+                size_t pos = 0;
+                for (size_t v = 0; v < NB; v++)
+                    for (int u = 0; u < tn; u++) {
+                        size_t k = cnt[(size_t)u * NB + v];
+                        cnt[(size_t)u * NB + v] = pos;
+                        pos += k;
+                    }
+            }
+            for (size_t i = lo; i < hi; i++) out[c[in[i].k >> sh & (NB - 1)]++] = in[i];
         }
-        for (size_t i = 0; i < n; i++) out[cnt[b][in[i].k >> (8 * b) & 0xFF]++] = in[i];
         mc_kv64 *t = in;
         in = out;
         out = t;

@@ -63,8 +63,10 @@ typedef struct {
     uint64_t k, v;
 } mc_kv64;
 /* Sort x[0..n) by k, ascending; equal keys keep their order (stable). An LSD radix sort,
- * a byte a pass, skipping the bytes every key shares; key and value move together. Uses
- * n elements of scratch; returns -1 when out of memory (nothing moved). */
+ * 11 bits a pass, skipping the digits every key shares; key and value move together.
+ * Large arrays are counted and scattered by OpenMP's team (omp_get_max_threads), each
+ * thread a contiguous part, placed after the earlier parts: the order is the serial one.
+ * Uses n elements of scratch; returns -1 when out of memory (nothing moved). */
 int mc_radix_sort_kv(mc_kv64 *x, size_t n);
 
 /* Read a whole file (binary). *out is NUL-terminated; caller frees. */

@@ -7,6 +7,7 @@
 #include "stats/mc_stats.h"
 #include "common/mc_util.h"
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,6 +446,41 @@ static void test_put_f3(void)
     mc_buf_free(&b);
 }
 
+/* mc_radix_sort_kv against a comparison sort on (key, original position): sorted by key,
+ * equal keys in their original order, whatever the thread count. */
+static int cmp_kv_pos(const void *x, const void *y)
+{
+    const mc_kv64 *a = x, *b = y;
+    if (a->k != b->k) return a->k < b->k ? -1 : 1;
+    return a->v < b->v ? -1 : a->v > b->v;
+}
+
+static void test_radix_sort(void)
+{
+    size_t sizes[] = {0, 1, 7, 1000, 70000, 300001};
+    uint64_t masks[] = {~0ull, 0xffffull, 0x7ffffffff0000ull, 0xf0000000000000ffull, 0};
+    int ok = 1, saved = omp_get_max_threads();
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (size_t mi = 0; mi < sizeof masks / sizeof *masks; mi++)
+            for (int nt = 1; nt <= 3; nt += 2) {
+                size_t n = sizes[si];
+                mc_kv64 *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y);
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t k = ((uint64_t)rnd(0xffffffffu) << 32 | rnd(0xffffffffu)) & masks[mi];
+                    if (rnd(4) == 0 && i) k = x[rnd((uint32_t)i)].k; /* repeated keys */
+                    x[i] = y[i] = (mc_kv64){k, i};
+                }
+                omp_set_num_threads(nt);
+                ok &= mc_radix_sort_kv(x, n) == 0;
+                if (n) qsort(y, n, sizeof *y, cmp_kv_pos);
+                ok &= n == 0 || memcmp(x, y, n * sizeof *x) == 0;
+                free(x);
+                free(y);
+            }
+    omp_set_num_threads(saved);
+    MC_CHECK(ok);
+}
+
 /* The overall stratum counts pairs in one-byte counters that spill into the 64-bit pair
  * map; with the spill point lowered to 2 the summed pairs must be the same as without,
  * whether the map keys pairs by one packed key or through pair ids. */
@@ -529,6 +565,7 @@ int main(int argc, char **argv)
     test_suppress_frozen();
     test_suppress_random();
     test_put_f3();
+    test_radix_sort();
     if (argc > 1) test_pair_spill(argv[1]);
     else MC_CHECK(!"usage: test_stats DICT");
     return mc_test_result("test_stats");
