@@ -184,9 +184,9 @@ mc_status mc_scan(mc_scratch *s, const char *text, size_t len, const mc_scan_opt
     uint32_t *best_term = s->best_term;
     mc_walk *w = s->walks;
     size_t nw = 0;
+    memset(best_term, 0xff, nt * sizeof *best_term); /* MC_NONE */
     for (size_t i = 0; i < nt; i++) {
         const mc_vslot *v = vs[i];
-        best_term[i] = MC_NONE;
         if (v->root_term != MC_NONE) term_eval(s, text, i, i, v->root_term);
         uint32_t root = v->root;
         unsigned go = (root != 0) & !stop[i + 1] & (unsigned)mc_pair_maybe(d, root, vs[i + 1]->id1 - 1);
