@@ -73,12 +73,13 @@ static int ctx_filter_build(mc_dict *d)
     return 0;
 }
 
-mc_status mc_dict_accel_build(mc_dict *d)
+/* Part 0: the vocabulary table. */
+static int build_vocab(mc_dict *d)
 {
     size_t nv = pow2_at_least(2 * d->n_vocab + 1); /* load <= 1/2: short probes, most unknown tokens end at once */
     d->vtab_bytes = nv * sizeof *d->vtab;
     d->vtab = mc_huge_alloc(d->vtab_bytes);
-    if (!d->vtab) return MC_E_NOMEM;
+    if (!d->vtab) return -1;
     d->vtab_mask = nv - 1;
     for (size_t i = 0; i < d->n_vocab; i++) {
         const mc_fvocab *v = &d->vocab[i];
@@ -93,9 +94,15 @@ mc_status mc_dict_accel_build(mc_dict *d)
         sl->root = v->root[MC_TRIE_CODES];
         sl->root_term = sl->root ? d->nodes[sl->root].term : MC_NONE;
     }
-    /* Edge hash: first-level nodes of the phrase trie (marked) and large nodes. */
+    return 0;
+}
+
+/* Part 1: the edge hash of first-level nodes of the phrase trie (marked) and large
+ * nodes, and the pair filter of the first level. */
+static int build_edges(mc_dict *d)
+{
     uint8_t *first = calloc(d->n_nodes ? d->n_nodes : 1, 1);
-    if (!first) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    if (!first) return -1;
     for (size_t i = 0; i < d->n_vocab; i++) first[d->vocab[i].root[MC_TRIE_CODES]] = 1;
     first[0] = 0;
     size_t ne = 0;
@@ -106,12 +113,12 @@ mc_status mc_dict_accel_build(mc_dict *d)
         if (first[i]) nf += d->nodes[i].n_edges;
     size_t nbits = pow2_at_least(nf * 8 + 64);
     d->pair_bits = calloc(nbits / 64, sizeof *d->pair_bits);
-    if (!d->pair_bits) { free(first); mc_dict_accel_free(d); return MC_E_NOMEM; }
+    if (!d->pair_bits) { free(first); return -1; }
     d->pair_mask = nbits - 1;
     size_t nt = pow2_at_least(ne + ne / 2 + 1); /* load <= 2/3: a smaller table builds faster */
     d->etab_bytes = nt * sizeof *d->etab;
     d->etab = mc_huge_alloc(d->etab_bytes);
-    if (!d->etab) { free(first); mc_dict_accel_free(d); return MC_E_NOMEM; }
+    if (!d->etab) { free(first); return -1; }
     d->etab_mask = nt - 1;
     for (uint32_t i = 1; i < d->n_nodes; i++) {
         const mc_fnode *nd = &d->nodes[i];
@@ -133,15 +140,21 @@ mc_status mc_dict_accel_build(mc_dict *d)
         }
     }
     free(first);
+    return 0;
+}
+
+/* Part 2: the context roots and their filter, the terms to check, the code keys. */
+static int build_rest(mc_dict *d)
+{
     d->ctx_root = malloc((d->n_vocab + 1) * sizeof *d->ctx_root);
     d->code_key = malloc((d->n_codes ? d->n_codes : 1) * sizeof *d->code_key);
     d->term_check = calloc(d->n_terms / 64 + 1, sizeof *d->term_check);
-    if (!d->ctx_root || !d->code_key || !d->term_check) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    if (!d->ctx_root || !d->code_key || !d->term_check) return -1;
     for (size_t i = 0; i < d->n_terms; i++)
         if ((d->terms[i].flags & MC_TERMF_UPPER) || d->terms[i].ntok <= 1) d->term_check[i >> 6] |= 1ull << (i & 63);
     d->ctx_root[0] = 0;
     for (size_t i = 0; i < d->n_vocab; i++) d->ctx_root[i + 1] = d->vocab[i].root[MC_TRIE_CONTEXT];
-    if (ctx_filter_build(d)) { mc_dict_accel_free(d); return MC_E_NOMEM; }
+    if (ctx_filter_build(d)) return -1;
     for (size_t i = 0; i < d->n_codes; i++) {
         const char *c = d->strs + d->codes[i].code;
         uint32_t k = 0;
@@ -152,6 +165,18 @@ mc_status mc_dict_accel_build(mc_dict *d)
         if (residual_neoplasm(c)) k |= MC_CODEK_RESIDUAL;
         d->code_key[i] = k;
     }
+    return 0;
+}
+
+int mc_dict_accel_part(mc_dict *d, int part)
+{
+    return part == 0 ? build_vocab(d) : part == 1 ? build_edges(d) : build_rest(d);
+}
+
+mc_status mc_dict_accel_build(mc_dict *d)
+{
+    for (int k = 0; k < MC_ACCEL_PARTS; k++)
+        if (mc_dict_accel_part(d, k)) { mc_dict_accel_free(d); return MC_E_NOMEM; }
     return MC_OK;
 }
 

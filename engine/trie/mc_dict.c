@@ -194,22 +194,27 @@ static mc_status load(mc_dict *d, mc_error *err)
 }
 
 /* The section checksums, validation and the lookup tables. The checksums (a fifth of
- * the load of a large dictionary) run on a second thread beside validation and the table
- * build, which never read outside bounds whatever the bytes; a checksum error is still
- * the one reported, as when the checksums came first. */
+ * the load of a large dictionary) run on a second thread beside validation, which never
+ * reads outside bounds whatever the bytes; then the independent parts of the table build
+ * (which follows the validated indices) share the two threads. A checksum error is
+ * still the one reported, as when the checksums came first. */
 static mc_status check_and_build(mc_dict *d, mc_error *err)
 {
     mc_error verr = {0};
     mc_status vst = MC_OK;
     int bad_sum = 0, accel_fail = 0;
-#pragma omp parallel sections num_threads(2) if (d->size >= ((size_t)1 << 22))
+#pragma omp parallel num_threads(2) if (d->size >= ((size_t)1 << 22)) reduction(| : accel_fail)
     {
-#pragma omp section
-        bad_sum = sum_error(d, d->n_sec, NULL);
-#pragma omp section
+#pragma omp sections
         {
+#pragma omp section
+            bad_sum = sum_error(d, d->n_sec, NULL);
+#pragma omp section
             vst = validate_content(d, &verr);
-            if (!vst) accel_fail = mc_dict_accel_build(d) != MC_OK;
+        }
+        if (!vst) {
+#pragma omp for schedule(dynamic, 1)
+            for (int k = 0; k < MC_ACCEL_PARTS; k++) accel_fail |= mc_dict_accel_part(d, k) != 0;
         }
     }
     if (bad_sum || vst || accel_fail) mc_dict_accel_free(d);

@@ -125,8 +125,14 @@ static inline int mc_term_needs_check(const struct mc_dict *d, uint32_t t)
 #define MC_CODEK_VZ_HEADER 0x4000000u /* a non-billable V-Z code */
 #define MC_CODEK_RESIDUAL  0x8000000u /* residual neoplasm code of unspecified site */
 
-/* Build / free the in-memory tables (mc_accel.c); called by mc_dict_open_mem / close. */
+/* Build / free the in-memory tables (mc_accel.c); called by mc_dict_open_mem / close.
+ * The build is MC_ACCEL_PARTS independent parts (each writes only its own tables, and
+ * reads the validated dictionary), which may run on different threads:
+ * mc_dict_accel_part returns -1 when out of memory, its tables then freed by
+ * mc_dict_accel_free with the rest. mc_dict_accel_build runs them in turn. */
+#define MC_ACCEL_PARTS 3
 mc_status mc_dict_accel_build(mc_dict *d);
+int mc_dict_accel_part(mc_dict *d, int part);
 void mc_dict_accel_free(mc_dict *d);
 
 static inline uint32_t mc_edge_hash(uint32_t node, uint32_t tok)
