@@ -481,11 +481,38 @@ static int cmp_lvl_item(const void *x, const void *y)
     return a->stratum < b->stratum ? -1 : a->stratum > b->stratum;
 }
 
-/* byf[0..n_entries) = the entries in (level, item, stratum) order: radix-sorted by that
- * packed key (levels < 16, items < 2^24, strata < 2^31), by qsort when memory is short. */
+static int cmp_entry_key(const void *x, const void *y)
+{
+    const mc_entry *a = x, *b = y;
+    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
+    if (a->level != b->level) return a->level < b->level ? -1 : 1;
+    return a->item < b->item ? -1 : a->item > b->item;
+}
+
+/* byf[0..n_entries) = the entries in (level, item, stratum) order. The agg's entries
+ * are in (stratum, level, item) order, so a stable counting sort by (level, item) gives
+ * it in two passes; were they not (checked), a radix sort by the packed key (levels < 16,
+ * items < 2^24, strata < 2^31), or qsort when memory is short. */
 static void by_family(const mc_agg *a, const mc_entry **byf)
 {
     size_t n = a->n_entries;
+    uint64_t top[16] = {0}; /* per level: 1 + the largest item */
+    int sorted = 1;
+    for (size_t i = 0; i < n && sorted; i++) {
+        const mc_entry *e = &a->e[i];
+        sorted = e->level < 16 && (!i || cmp_entry_key(&a->e[i - 1], e) < 0);
+        if (sorted && e->item + 1ull > top[e->level]) top[e->level] = e->item + 1ull;
+    }
+    size_t lo[17] = {0};
+    for (int l = 0; l < 16; l++) lo[l + 1] = lo[l] + top[l];
+    size_t *at = sorted && lo[16] <= 4 * n + 1024 ? calloc(lo[16] + 1, sizeof *at) : NULL;
+    if (at) {
+        for (size_t i = 0; i < n; i++) at[lo[a->e[i].level] + a->e[i].item + 1]++;
+        for (size_t f = 0; f < lo[16]; f++) at[f + 1] += at[f];
+        for (size_t i = 0; i < n; i++) byf[at[lo[a->e[i].level] + a->e[i].item]++] = &a->e[i];
+        free(at);
+        return;
+    }
     mc_kv64 *x = malloc((n + 1) * sizeof *x);
     int ok = x != NULL;
     for (size_t i = 0; ok && i < n; i++) {
@@ -615,14 +642,6 @@ static int disc_index(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x)
         }
     }
     return 0;
-}
-
-static int cmp_entry_key(const void *x, const void *y)
-{
-    const mc_entry *a = x, *b = y;
-    if (a->stratum != b->stratum) return a->stratum < b->stratum ? -1 : 1;
-    if (a->level != b->level) return a->level < b->level ? -1 : 1;
-    return a->item < b->item ? -1 : a->item > b->item;
 }
 
 int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
