@@ -446,7 +446,8 @@ static void std_row(const ctx_t *c, mc_buf *b, size_t i)
     if (c->p->strat[t0].std_src < 0) return;
     uint64_t x[MC_MAX_BANDS + 1], n[MC_MAX_BANDS + 1];
     uint32_t cells[MC_MAX_BANDS + 1];
-    int nb = mc_std_cells(c->p, c->a, &c->x, e->stratum, e->level, e->item, x, n, cells);
+    static _Thread_local size_t hint[MC_MAX_BANDS + 1]; /* rows_parallel: a thread's rows come in order */
+    int nb = mc_std_cells(c->p, c->a, &c->x, e->stratum, e->level, e->item, x, n, cells, NULL, hint);
     if (nb < 0) return;
     item_head(c, b, e);
     double rate, lo, hi;

@@ -244,9 +244,13 @@ uint64_t mc_disc_pair(const mc_agg *a, const mc_disclosure *x, uint32_t stratum,
 
 /* Age-specific cells behind the standardised rate of (stratum, level, item): x[k], n[k]
  * for bands k < n_bands and the unknown age at k = n_bands; cells[k] their strata
- * (UINT32_MAX absent). Returns n_bands, or -1 when the stratum has no age breakdown. */
+ * (UINT32_MAX absent); ent[k] (when ent is given) their entries, NULL when none.
+ * Returns n_bands, or -1 when the stratum has no age breakdown. hint (or NULL): n_bands
+ * + 1 positions kept by the caller between calls; a caller that asks for increasing
+ * (level, item) of a stratum, as in entry order, then finds each cell by galloping
+ * forward instead of bisecting (any values are safe: a hint that does not fit is not used). */
 int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
-                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells);
+                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells, const mc_entry **ent, size_t *hint);
 
 /* Generic solver (exposed for tests): cells with values, linear "lines" (sum of members =
  * total, total -1 = a published constant). status[] in/out: primary marks set by the caller

@@ -644,8 +644,31 @@ static int disc_index(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x)
     return 0;
 }
 
+/* The entry (stratum, key = level << 32 | item) or NULL, found from *hint by galloping
+ * when the entry there is in the stratum and not past the key, else by bisection; *hint
+ * = where the key is or would go. */
+static const mc_entry *find_from(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint64_t k, size_t *hint)
+{
+#define EKEY(i) ((uint64_t)a->e[i].level << 32 | a->e[i].item)
+    size_t lo = x->e_off[stratum], end = x->e_off[stratum + 1], hi = end, h = *hint;
+    if (h >= lo && h < end && EKEY(h) <= k) {
+        size_t step = 1;
+        lo = h; /* EKEY(lo) <= k */
+        while (h + step < end && EKEY(h + step) <= k) { lo = h + step; step *= 2; }
+        hi = MC_MIN(h + step, end);
+    }
+    while (lo < hi) { /* the first position whose key is not below k */
+        size_t mid = lo + (hi - lo) / 2;
+        if (EKEY(mid) < k) lo = mid + 1;
+        else hi = mid;
+    }
+    *hint = lo;
+    return lo < end && EKEY(lo) == k ? &a->e[lo] : NULL;
+#undef EKEY
+}
+
 int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
-                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells)
+                 uint32_t item, uint64_t *x, uint64_t *n, uint32_t *cells, const mc_entry **ent, size_t *hint)
 {
     if (p->age_var < 0 || p->strat[a->tuples[(size_t)stratum * (1 + (size_t)a->n_vars)]].std_src < 0) return -1;
     int nb = p->n_bands;
@@ -654,10 +677,13 @@ int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d
         uint32_t sid = row[k];
         cells[k] = sid;
         x[k] = n[k] = 0;
+        if (ent) ent[k] = NULL;
         if (sid == UINT32_MAX) continue;
         n[k] = a->sc[sid].records;
-        const mc_entry *e = mc_disc_entry(a, d, sid, level, item);
+        size_t h0 = 0;
+        const mc_entry *e = find_from(a, d, sid, (uint64_t)level << 32 | item, hint ? &hint[k] : &h0);
         x[k] = e ? e->c.records : 0;
+        if (ent) ent[k] = e;
     }
     return nb;
 }
@@ -850,23 +876,28 @@ mc_status mc_disclose(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x,
        and every age-specific count and complement of the stratum is 0 or >= k (and, when
        the stratum x age_band table is published, none of its cells is suppressed); each
        entry's verdict is its own: in parallel */
-#pragma omp parallel for schedule(dynamic, 4096)
-    for (size_t i = 0; i < a->n_entries; i++) {
-        const mc_entry *e = &a->e[i];
-        if (e->level > MC_LV_CHAPTER || x->entry[i] != MC_PUB || x->denom[e->stratum] != MC_PUB || !x->published[e->stratum]) continue;
-        uint64_t xs[MC_MAX_BANDS + 1], nn[MC_MAX_BANDS + 1];
-        uint32_t cells[MC_MAX_BANDS + 1];
-        int nb = mc_std_cells(p, a, x, e->stratum, e->level, e->item, xs, nn, cells);
-        if (nb < 0) continue;
-        int ok = 1;
-        for (int k = 0; k < nb && ok; k++) { /* the bands used; the unknown age is not */
-            if (small(xs[k], p->min_cell) || (xs[k] && small(nn[k] - xs[k], p->min_cell))) ok = 0;
-            if (ok && cells[k] != UINT32_MAX && x->published[cells[k]]) {
-                const mc_entry *c = mc_disc_entry(a, x, cells[k], e->level, e->item);
-                if ((c && x->entry[c - a->e] != MC_PUB) || x->denom[cells[k]] != MC_PUB) ok = 0;
+#pragma omp parallel
+    {
+        size_t hint[MC_MAX_BANDS + 1] = {0}; /* this thread's entries come in order */
+#pragma omp for schedule(dynamic, 4096)
+        for (size_t i = 0; i < a->n_entries; i++) {
+            const mc_entry *e = &a->e[i];
+            if (e->level > MC_LV_CHAPTER || x->entry[i] != MC_PUB || x->denom[e->stratum] != MC_PUB || !x->published[e->stratum]) continue;
+            uint64_t xs[MC_MAX_BANDS + 1], nn[MC_MAX_BANDS + 1];
+            uint32_t cells[MC_MAX_BANDS + 1];
+            const mc_entry *ent[MC_MAX_BANDS + 1];
+            int nb = mc_std_cells(p, a, x, e->stratum, e->level, e->item, xs, nn, cells, ent, hint);
+            if (nb < 0) continue;
+            int ok = 1;
+            for (int k = 0; k < nb && ok; k++) { /* the bands used; the unknown age is not */
+                if (small(xs[k], p->min_cell) || (xs[k] && small(nn[k] - xs[k], p->min_cell))) ok = 0;
+                if (ok && cells[k] != UINT32_MAX && x->published[cells[k]]) {
+                    const mc_entry *c = ent[k];
+                    if ((c && x->entry[c - a->e] != MC_PUB) || x->denom[cells[k]] != MC_PUB) ok = 0;
+                }
             }
+            x->std_ok[i] = (uint8_t)ok;
         }
-        x->std_ok[i] = (uint8_t)ok;
     }
 rows:
     /* rows: entries plus suppressed zero cells, in (stratum, level, item) order */
