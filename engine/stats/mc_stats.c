@@ -4,6 +4,7 @@
  * sum is the same bytes for any thread count, batch size or split of the inputs. */
 #include "stats/mc_stats.h"
 #include "mc_groups.h"
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1083,23 +1084,44 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
             for (size_t i = s->dense_off[l]; i < s->dense_off[l + 1]; i++)
                 if (!cnt_zero(&s->dense[i])) x[m++] = (mc_kv64){ds | (uint64_t)l << 24 | (i - s->dense_off[l]), DENSE_REF | row_ref(k, i)};
     }
-    size_t u = 0;
+    /* The sorted references are summed key by key, on the team when there are many:
+       thread t takes the runs of keys that start in its part, and writes its entries
+       after those of the parts before it (the same entries as one pass in order). */
+    int nt = m < ((size_t)1 << 16) ? 1 : omp_get_max_threads();
+    if (nt < 1) nt = 1;
+    size_t *bnd = calloc(2 * (size_t)nt + 2, sizeof *bnd), *uo = bnd ? bnd + nt + 1 : NULL;
     mc_entry *e = NULL;
-    if (mc_radix_sort_kv(x, m) == 0) {
-        for (size_t i = 0; i < m; i++) u += !i || x[i].k != x[i - 1].k;
-        e = malloc((u + 1) * sizeof *e);
+    if (bnd && mc_radix_sort_kv(x, m) == 0) {
+        for (int t = 1; t <= nt; t++) { /* part t - 1 is x[bnd[t - 1], bnd[t]), whole runs */
+            size_t b = t == nt ? m : m * (size_t)t / (size_t)nt;
+            while (b < m && b > 0 && x[b].k == x[b - 1].k) b++;
+            bnd[t] = b < bnd[t - 1] ? bnd[t - 1] : b;
+        }
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+        for (int t = 0; t < nt; t++) {
+            size_t c = 0;
+            for (size_t i = bnd[t]; i < bnd[t + 1]; i++) c += i == bnd[t] || x[i].k != x[i - 1].k;
+            uo[t + 1] = c;
+        }
+        for (int t = 0; t < nt; t++) uo[t + 1] += uo[t];
+        e = malloc((uo[nt] + 1) * sizeof *e);
     }
-    if (!e) { free(x); return MC_E_NOMEM; }
-    enum { AHEAD = 8 };
-    for (size_t i = 0; i < m && i < AHEAD; i++) MC_PREFETCH(ref_row(sh, x[i].v));
-    u = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (i + AHEAD < m) MC_PREFETCH(ref_row(sh, x[i + AHEAD].v));
-        const mc_cnt *c = ref_row(sh, x[i].v);
-        uint64_t key = x[i].k;
-        if (i && key == x[i - 1].k) { cnt_add(&e[u - 1].c, c); continue; }
-        e[u++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), *c};
+    if (!e) { free(x); free(bnd); return MC_E_NOMEM; }
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+    for (int t = 0; t < nt; t++) {
+        enum { AHEAD = 8 };
+        size_t lo = bnd[t], hi = bnd[t + 1], w = uo[t];
+        for (size_t i = lo; i < hi && i < lo + AHEAD; i++) MC_PREFETCH(ref_row(sh, x[i].v));
+        for (size_t i = lo; i < hi; i++) {
+            if (i + AHEAD < hi) MC_PREFETCH(ref_row(sh, x[i + AHEAD].v));
+            const mc_cnt *c = ref_row(sh, x[i].v);
+            uint64_t key = x[i].k;
+            if (i > lo && key == x[i - 1].k) { cnt_add(&e[w - 1].c, c); continue; }
+            e[w++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), *c};
+        }
     }
+    size_t u = uo[nt];
+    free(bnd);
     free(x);
     for (size_t k = 0; k < n; k++) /* released: the peak is then the entries or the pairs, not both */
         if (sh[k]) {
