@@ -217,7 +217,7 @@ static int audit(const mc_sdc_problem *pr, const sdc_index *ix, sdc_work *w, siz
     }
     /* components numbered by their first variable; their variables and lines grouped,
        each group in ascending order */
-    size_t ncomp = 0;
+    size_t ncomp = 0; /* local[] maps a root to its component here, a variable to its column below */
     for (size_t i = 0; i < nv; i++) local[i] = -1;
     for (size_t i = 0; i < nv; i++) {
         size_t r = uf_find(par, i);
@@ -577,18 +577,33 @@ void mc_disclosure_free(mc_disclosure *x)
     memset(x, 0, sizeof *x);
 }
 
-const mc_entry *mc_disc_entry(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t level, uint32_t item)
+/* The entry (stratum, key = level << 32 | item) or NULL, found from *hint by galloping
+ * when the entry there is in the stratum and not past the key, else by bisection; *hint
+ * = where the key is or would go. */
+static const mc_entry *find_from(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint64_t k, size_t *hint)
 {
-    size_t lo = x->e_off[stratum], hi = x->e_off[stratum + 1];
-    uint64_t k = (uint64_t)level << 32 | item;
-    while (lo < hi) {
+#define EKEY(i) ((uint64_t)a->e[i].level << 32 | a->e[i].item)
+    size_t lo = x->e_off[stratum], end = x->e_off[stratum + 1], hi = end, h = *hint;
+    if (h >= lo && h < end && EKEY(h) <= k) {
+        size_t step = 1;
+        lo = h; /* EKEY(lo) <= k */
+        while (h + step < end && EKEY(h + step) <= k) { lo = h + step; step *= 2; }
+        hi = MC_MIN(h + step, end);
+    }
+    while (lo < hi) { /* the first position whose key is not below k */
         size_t mid = lo + (hi - lo) / 2;
-        uint64_t m = (uint64_t)a->e[mid].level << 32 | a->e[mid].item;
-        if (m == k) return &a->e[mid];
-        if (m < k) lo = mid + 1;
+        if (EKEY(mid) < k) lo = mid + 1;
         else hi = mid;
     }
-    return NULL;
+    *hint = lo;
+    return lo < end && EKEY(lo) == k ? &a->e[lo] : NULL;
+#undef EKEY
+}
+
+const mc_entry *mc_disc_entry(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t level, uint32_t item)
+{
+    size_t no_hint = SIZE_MAX;
+    return find_from(a, x, stratum, (uint64_t)level << 32 | item, &no_hint);
 }
 
 uint64_t mc_disc_pair(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint32_t ia, uint32_t ib)
@@ -642,29 +657,6 @@ static int disc_index(const mc_stats_plan *p, const mc_agg *a, mc_disclosure *x)
         }
     }
     return 0;
-}
-
-/* The entry (stratum, key = level << 32 | item) or NULL, found from *hint by galloping
- * when the entry there is in the stratum and not past the key, else by bisection; *hint
- * = where the key is or would go. */
-static const mc_entry *find_from(const mc_agg *a, const mc_disclosure *x, uint32_t stratum, uint64_t k, size_t *hint)
-{
-#define EKEY(i) ((uint64_t)a->e[i].level << 32 | a->e[i].item)
-    size_t lo = x->e_off[stratum], end = x->e_off[stratum + 1], hi = end, h = *hint;
-    if (h >= lo && h < end && EKEY(h) <= k) {
-        size_t step = 1;
-        lo = h; /* EKEY(lo) <= k */
-        while (h + step < end && EKEY(h + step) <= k) { lo = h + step; step *= 2; }
-        hi = MC_MIN(h + step, end);
-    }
-    while (lo < hi) { /* the first position whose key is not below k */
-        size_t mid = lo + (hi - lo) / 2;
-        if (EKEY(mid) < k) lo = mid + 1;
-        else hi = mid;
-    }
-    *hint = lo;
-    return lo < end && EKEY(lo) == k ? &a->e[lo] : NULL;
-#undef EKEY
 }
 
 int mc_std_cells(const mc_stats_plan *p, const mc_agg *a, const mc_disclosure *d, uint32_t stratum, uint32_t level,
