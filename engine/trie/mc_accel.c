@@ -97,49 +97,68 @@ static int build_vocab(mc_dict *d)
     return 0;
 }
 
-/* Part 1: the edge hash of first-level nodes of the phrase trie (marked) and large
- * nodes, and the pair filter of the first level. */
+/* Part 1: the edge hash of first-level nodes of the phrase trie and wide nodes (more
+ * than MC_EDGE_LINEAR edges), and the pair filter of the first level. The hashed nodes
+ * are marked in a byte per node (1 first level, 2 wide: from d->wide when the loader
+ * listed them, else from the nodes), and their edges listed in node order; the inserts
+ * then follow that list, prefetching the slot and the child node of an edge PF_AHEAD
+ * places on (both tables are larger than the cache, and most hashed nodes have too few
+ * edges for a per-node look-ahead). The table is the same as inserting node by node,
+ * edge by edge. */
+#define PF_AHEAD 16
+typedef struct { uint32_t node, edge; } hedge;
+
 static int build_edges(mc_dict *d)
 {
-    uint8_t *first = calloc(d->n_nodes ? d->n_nodes : 1, 1);
-    if (!first) return -1;
-    for (size_t i = 0; i < d->n_vocab; i++) first[d->vocab[i].root[MC_TRIE_CODES]] = 1;
-    first[0] = 0;
-    size_t ne = 0;
-    for (size_t i = 1; i < d->n_nodes; i++)
-        if (first[i] || d->nodes[i].n_edges > MC_EDGE_LINEAR) ne += d->nodes[i].n_edges;
-    size_t nf = 0; /* edges of first-level nodes: the pair filter */
-    for (size_t i = 1; i < d->n_nodes; i++)
-        if (first[i]) nf += d->nodes[i].n_edges;
-    size_t nbits = pow2_at_least(nf * 8 + 64);
-    d->pair_bits = calloc(nbits / 64, sizeof *d->pair_bits);
-    if (!d->pair_bits) { free(first); return -1; }
-    d->pair_mask = nbits - 1;
-    size_t nt = pow2_at_least(ne + ne / 2 + 1); /* load <= 2/3: a smaller table builds faster */
-    d->etab_bytes = nt * sizeof *d->etab;
-    d->etab = mc_huge_alloc(d->etab_bytes);
-    if (!d->etab) { free(first); return -1; }
-    d->etab_mask = nt - 1;
-    for (uint32_t i = 1; i < d->n_nodes; i++) {
-        const mc_fnode *nd = &d->nodes[i];
-        if (!first[i] && nd->n_edges <= MC_EDGE_LINEAR) continue;
-        for (uint32_t e = 0; e < nd->n_edges; e++) {
-            const mc_fedge *ed = &d->edges[nd->edge + e];
-            if (e + 8 < nd->n_edges) { /* the table is far larger than the cache: misses overlap */
-                MC_PREFETCH(&d->nodes[ed[8].child]);
-                MC_PREFETCH(&d->etab[mc_edge_hash(i, ed[8].tok) & d->etab_mask]);
-            }
-            if (first[i]) {
-                uint32_t h = mc_pair_hash(i, ed->tok) & (uint32_t)d->pair_mask;
-                d->pair_bits[h >> 6] |= 1ull << (h & 63);
-            }
-            size_t j = mc_edge_hash(i, ed->tok) & d->etab_mask;
-            while (d->etab[j].node) j = (j + 1) & d->etab_mask;
-            const mc_fnode *cn = &d->nodes[ed->child];
-            d->etab[j] = (mc_eslot){i, ed->tok, ed->child | (cn->n_edges > MC_EDGE_LINEAR ? MC_ESLOT_HASHED : 0), cn->term};
+    size_t nn = d->n_nodes;
+    uint8_t *mark = calloc(nn + 8, 1); /* + 8: read a word at a time */
+    hedge *he = NULL;
+    size_t ne = 0, cap = 0, nf = 0; /* nf: edges of first-level nodes, the pair filter */
+    if (!mark) return -1;
+    for (size_t i = 0; i < d->n_vocab; i++) mark[d->vocab[i].root[MC_TRIE_CODES]] = 1;
+    if (d->wide)
+        for (size_t k = 0; k < d->n_wide; k++) mark[d->wide[k]] |= 2;
+    else
+        for (size_t i = 1; i < nn; i++) mark[i] |= (uint8_t)((d->nodes[i].n_edges > MC_EDGE_LINEAR) << 1);
+    mark[0] = 0;
+    for (size_t w = 0; w < nn; w += 8) {
+        uint64_t x;
+        memcpy(&x, mark + w, 8);
+        for (size_t i = w; x && i < w + 8 && i < nn; i++) {
+            if (!mark[i]) continue;
+            const mc_fnode *nd = &d->nodes[i];
+            if (mc_grow((void **)&he, &cap, ne + nd->n_edges, sizeof *he)) { free(mark); free(he); return -1; }
+            for (uint32_t e = 0; e < nd->n_edges; e++) he[ne++] = (hedge){(uint32_t)i, nd->edge + e};
+            if (mark[i] & 1) nf += nd->n_edges;
         }
     }
-    free(first);
+    size_t nbits = pow2_at_least(nf * 8 + 64);
+    size_t nt = pow2_at_least(ne + ne / 2 + 1); /* load <= 2/3: a smaller table builds faster */
+    d->pair_bits = calloc(nbits / 64, sizeof *d->pair_bits);
+    d->etab_bytes = nt * sizeof *d->etab;
+    d->etab = mc_huge_alloc(d->etab_bytes);
+    if (!d->pair_bits || !d->etab) { free(mark); free(he); return -1; }
+    d->pair_mask = nbits - 1;
+    d->etab_mask = nt - 1;
+    for (size_t k = 0; k < ne; k++) {
+        if (k + PF_AHEAD < ne) {
+            const hedge *f = &he[k + PF_AHEAD];
+            MC_PREFETCH(&d->etab[mc_edge_hash(f->node, d->edges[f->edge].tok) & d->etab_mask]);
+            MC_PREFETCH(&d->nodes[d->edges[f->edge].child]);
+        }
+        uint32_t i = he[k].node;
+        const mc_fedge *ed = &d->edges[he[k].edge];
+        if (mark[i] & 1) {
+            uint32_t h = mc_pair_hash(i, ed->tok) & (uint32_t)d->pair_mask;
+            d->pair_bits[h >> 6] |= 1ull << (h & 63);
+        }
+        size_t j = mc_edge_hash(i, ed->tok) & d->etab_mask;
+        while (d->etab[j].node) j = (j + 1) & d->etab_mask;
+        const mc_fnode *cn = &d->nodes[ed->child];
+        d->etab[j] = (mc_eslot){i, ed->tok, ed->child | (cn->n_edges > MC_EDGE_LINEAR ? MC_ESLOT_HASHED : 0), cn->term};
+    }
+    free(mark);
+    free(he);
     return 0;
 }
 

@@ -16,13 +16,23 @@ static uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); ret
  * the pool then starts a terminated string, so one comparison per string suffices. */
 static int str_ok(const mc_dict *d, uint32_t off) { return off < d->strs_len; }
 
-static mc_status validate_content(mc_dict *d, mc_error *err)
+/* Validation is split in groups, in the order of their checks; the error reported is
+ * the first group's that fails, and within a group its first failing check, so the
+ * message is the one a single pass in this order gives. head() comes first: the others
+ * rely on it (a NUL-terminated pool, the required sections), not on one another. */
+static mc_status check_head(mc_dict *d, mc_error *err)
 {
     if (!d->strs || d->strs_len == 0 || d->strs[d->strs_len - 1] != 0) return BAD("string pool: missing or not NUL-terminated");
     if (!d->vocab || !d->vhash || !d->nodes || !d->edges || !d->terms || !d->codes)
         return BAD("required section missing");
     if (d->n_slots == 0 || (d->n_slots & (d->n_slots - 1)) || d->n_slots < d->n_vocab + 1)
         return BAD("vocabulary hash: size %zu is not a power of two above %zu", d->n_slots, d->n_vocab);
+    return MC_OK;
+}
+
+/* Group 1: metadata, counters, vocabulary and its hash. */
+static mc_status check_vocab(mc_dict *d, mc_error *err)
+{
     for (size_t i = 0; i < d->n_meta; i++)
         if (!str_ok(d, d->meta[i].key) || !str_ok(d, d->meta[i].val)) return BAD("meta entry %zu: string offset out of bounds", i);
     for (size_t i = 0; i < d->n_counters; i++)
@@ -40,6 +50,14 @@ static mc_status validate_content(mc_dict *d, mc_error *err)
         used++;
     }
     if (used != d->n_vocab) return BAD("vocabulary hash: %zu slots used for %zu tokens", used, d->n_vocab);
+    return MC_OK;
+}
+
+/* Group 2, node by node: each node's edge range and term in bounds, its edges' tokens
+ * and children in bounds, its edges sorted by token. The loader runs this only when the
+ * branch-free form (trie_scan below) finds a fault or another layout. */
+static mc_status check_trie(mc_dict *d, mc_error *err)
+{
     for (size_t i = 0; i < d->n_nodes; i++) {
         const mc_fnode *n = &d->nodes[i];
         if (n->edge > d->n_edges || n->n_edges > d->n_edges - n->edge) return BAD("trie node %zu: edges out of bounds", i);
@@ -50,12 +68,24 @@ static mc_status validate_content(mc_dict *d, mc_error *err)
             if (k && d->edges[n->edge + k - 1].tok >= e->tok) return BAD("trie node %zu: edges not sorted", i);
         }
     }
-    for (size_t i = 0; i < d->n_terms; i++) {
+    return MC_OK;
+}
+
+/* Group 3: terms [i0, i1) (called in increasing, adjacent ranges). */
+static mc_status check_terms(mc_dict *d, size_t i0, size_t i1, mc_error *err)
+{
+    for (size_t i = i0; i < i1; i++) {
         const mc_fterm *t = &d->terms[i];
         int ctx = (t->flags & MC_TERMF_CONTEXT) != 0;
         if (ctx ? t->target >= d->n_triggers : t->target >= d->n_codes) return BAD("term %zu: target out of bounds", i);
         if (!str_ok(d, t->text) || !str_ok(d, t->system)) return BAD("term %zu: string out of bounds", i);
     }
+    return MC_OK;
+}
+
+/* Group 4: codes, blocks, chapters, triggers, history map and rules, diagnosis groups. */
+static mc_status check_codes(mc_dict *d, mc_error *err)
+{
     d->n_billable = 0;
     for (size_t i = 0; i < d->n_codes; i++) {
         const mc_fcode *c = &d->codes[i];
@@ -193,41 +223,212 @@ static mc_status load(mc_dict *d, mc_error *err)
     return MC_OK;
 }
 
-/* The section checksums, validation and the lookup tables. The checksums (a fifth of
- * the load of a large dictionary) run on a second thread beside validation, which never
- * reads outside bounds whatever the bytes; then the independent parts of the table build
- * (which follows the validated indices) share the two threads. A checksum error is
- * still the one reported, as when the checksums came first. */
+/* The trie's checks (check_trie) without a branch per node or edge, for the layout the
+ * builder writes: each node's edges right after the previous node's. The node pass
+ * checks that tiling, the ranges and the terms, and marks where each node's edges
+ * start; the edge pass, independent of it, finds the first edge whose token or child is
+ * out of bounds and marks every edge whose token is not above the previous edge's. The
+ * trie is valid when the tiling holds, no edge before the end of the nodes' edges is out
+ * of bounds, and every marked edge there starts a node. Anything else (a fault, or
+ * another layout) is left to check_trie, which decides and names the node. */
+typedef struct {
+    uint64_t *start, *desc;  /* bit per edge: first edge of a node / token not above the previous */
+    uint64_t pos, bad;       /* node pass: end of the edges so far; a node broke a rule or the tiling */
+    uint64_t wi, w;          /* node pass: the start word being filled and its bits */
+    uint64_t first_bad;      /* edge pass: first edge out of bounds (UINT64_MAX: none) */
+    int nodes_done, edges_done;
+    uint32_t *wide;          /* node pass: the nodes with more than MC_EDGE_LINEAR edges for the */
+    size_t n_wide, cap_wide; /* table build (d->wide); node numbers only, so the list may be */
+    int wide_fail;           /* made before validation ends; wide_fail: out of memory for it */
+} trie_scan;
+
+static void trie_nodes(const mc_dict *d, trie_scan *t, size_t i0, size_t i1)
+{
+    const mc_fnode *nd = d->nodes;
+    uint64_t ne = d->n_edges, nt = d->n_terms, pos = t->pos, bad = 0, wi = t->wi, w = t->w;
+    for (size_t i = i0; i < i1; i++) {
+        uint64_t e = nd[i].edge, has = nd[i].n_edges != 0, at = e < ne ? e : ne;
+        bad |= (uint64_t)(e > ne) | (has & (e != pos)) | (uint64_t)(nd[i].term != MC_NONE && nd[i].term >= nt);
+        if (at >> 6 != wi) {
+            t->start[wi] |= w;
+            wi = at >> 6;
+            w = 0;
+        }
+        w |= has << (at & 63);
+        pos = has ? e + nd[i].n_edges : pos;
+        if (nd[i].n_edges > MC_EDGE_LINEAR && !t->wide_fail) {
+            if (mc_grow((void **)&t->wide, &t->cap_wide, t->n_wide + 1, sizeof *t->wide)) t->wide_fail = 1;
+            else t->wide[t->n_wide++] = (uint32_t)i;
+        }
+    }
+    t->pos = pos;
+    t->bad |= bad;
+    t->wi = wi;
+    t->w = w;
+}
+
+static void trie_edges(const mc_dict *d, trie_scan *t, size_t k0, size_t k1)
+{
+    const mc_fedge *ed = d->edges;
+    uint64_t nv = d->n_vocab, nn1 = (uint64_t)d->n_nodes - 1, bad = 0, w = 0;
+    for (size_t k = k0; k < k1; k++) bad |= (uint64_t)(ed[k].tok >= nv) | ((uint64_t)ed[k].child - 1 >= nn1);
+    for (size_t k = k0; bad && t->first_bad == UINT64_MAX && k < k1; k++)
+        if (ed[k].tok >= nv || (uint64_t)ed[k].child - 1 >= nn1) t->first_bad = k;
+    for (size_t k = k0 ? k0 : 1; k < k1; k++) {
+        w |= (uint64_t)(ed[k - 1].tok >= ed[k].tok) << (k & 63);
+        if ((k & 63) == 63 || k + 1 == k1) {
+            t->desc[k >> 6] |= w;
+            w = 0;
+        }
+    }
+}
+
+static int trie_ok(const mc_dict *d, trie_scan *t)
+{
+    if (!t->start || !t->desc || !t->nodes_done || !t->edges_done) return 0;
+    t->start[t->wi] |= t->w;
+    if (t->bad || t->pos > d->n_edges || t->first_bad < t->pos) return 0;
+    for (uint64_t k = 0; k < t->pos; k += 64) {
+        uint64_t below = t->pos - k >= 64 ? ~0ull : (1ull << (t->pos - k)) - 1;
+        if (t->desc[k >> 6] & ~t->start[k >> 6] & below) return 0;
+    }
+    return 1;
+}
+
+/* The first phase of the load: one job per section of the header (its checksum, and
+ * for the nodes, edges and terms the loader took, their checks block by block while the
+ * block is in cache) and one per remaining validation group. Each job writes only its
+ * own fields. */
+#define LOAD_BLOCK (128u << 10)
+typedef struct {
+    mc_dict *d;
+    int checks;                      /* check_head passed: the groups may run */
+    uint32_t s_nodes, s_edges, s_terms; /* the sections the loader took (UINT32_MAX: none) */
+    trie_scan trie;
+    mc_status st_vocab, st_terms, st_codes;
+    mc_error e_vocab, e_terms, e_codes;
+    int terms_done;
+    uint8_t sum_bad[MC_MAX_SECTIONS];
+} load_jobs;
+
+/* Section kinds whose elements a section job checks. */
+enum { SEC_PLAIN, SEC_NODES, SEC_EDGES, SEC_TERMS };
+
+static void check_block(load_jobs *L, int kind, size_t i0, size_t i1)
+{
+    if (kind == SEC_NODES) trie_nodes(L->d, &L->trie, i0, i1);
+    else if (kind == SEC_EDGES) trie_edges(L->d, &L->trie, i0, i1);
+    else if (kind == SEC_TERMS && !L->st_terms) L->st_terms = check_terms(L->d, i0, i1, &L->e_terms);
+}
+
+static void section_job(load_jobs *L, uint32_t s)
+{
+    mc_dict *d = L->d;
+    const unsigned char *p = d->base + d->sec[s].off;
+    size_t len = (size_t)d->sec[s].len;
+    int kind = !L->checks ? SEC_PLAIN : s == L->s_nodes && L->trie.start ? SEC_NODES
+             : s == L->s_edges && L->trie.desc ? SEC_EDGES : s == L->s_terms ? SEC_TERMS : SEC_PLAIN;
+    size_t esz = kind == SEC_NODES ? sizeof(mc_fnode) : kind == SEC_EDGES ? sizeof(mc_fedge) : sizeof(mc_fterm);
+    XXH3_state_t *st = kind != SEC_PLAIN && len > LOAD_BLOCK ? XXH3_createState() : NULL;
+    uint64_t sum;
+    if (st) { /* block by block: each block checked while it is in cache */
+        size_t blk = LOAD_BLOCK / esz * esz;
+        XXH3_64bits_reset(st);
+        for (size_t off = 0; off < len; off += blk) {
+            size_t n = len - off < blk ? len - off : blk;
+            XXH3_64bits_update(st, p + off, n);
+            check_block(L, kind, off / esz, (off + n) / esz);
+        }
+        sum = XXH3_64bits_digest(st);
+        XXH3_freeState(st);
+    } else {
+        sum = XXH3_64bits(p, len);
+        if (kind != SEC_PLAIN) check_block(L, kind, 0, len / esz);
+    }
+    L->sum_bad[s] = sum != d->sec[s].sum;
+    if (kind == SEC_NODES) L->trie.nodes_done = 1;
+    else if (kind == SEC_EDGES) L->trie.edges_done = 1;
+    else if (kind == SEC_TERMS) L->terms_done = 1;
+}
+
+/* The section checksums, validation and the lookup tables, on two threads for a large
+ * image. Phase 1 shares the jobs above (largest first: the checksums are a memory-bound
+ * pass over the whole image, and the checks read the nodes, edges and terms with them);
+ * then the verdict: a checksum error first (the first section in header order), else
+ * the first validation group's error; phase 2, the independent parts of the table build
+ * (which follows the validated indices). Validation never reads outside bounds, whatever
+ * the bytes. */
 static mc_status check_and_build(mc_dict *d, mc_error *err)
 {
-    mc_error verr = {0};
-    mc_status vst = MC_OK;
+    load_jobs *L = calloc(1, sizeof *L);
+    if (!L) return mc_error_set(err, MC_E_NOMEM, d->name, 0, 0, 0, "out of memory");
+    mc_error ehead = {0};
+    mc_status vst = check_head(d, &ehead);
+    L->d = d;
+    L->checks = vst == MC_OK;
+    L->s_nodes = L->s_edges = L->s_terms = UINT32_MAX;
+    for (uint32_t s = 0; s < d->n_sec; s++) {
+        const void *p = d->base + d->sec[s].off;
+        if (p == (const void *)d->nodes && d->sec[s].id == MC_SEC_NODES) L->s_nodes = s;
+        if (p == (const void *)d->edges && d->sec[s].id == MC_SEC_EDGES) L->s_edges = s;
+        if (p == (const void *)d->terms && d->sec[s].id == MC_SEC_TERMS) L->s_terms = s;
+    }
+    L->trie.first_bad = UINT64_MAX;
+    if (L->checks) {
+        L->trie.start = calloc(d->n_edges / 64 + 1, sizeof *L->trie.start);
+        L->trie.desc = calloc(d->n_edges / 64 + 1, sizeof *L->trie.desc);
+    }
+    /* jobs: 0 = codes group, 1 = vocabulary group, 2.. = sections by size, largest first */
+    uint32_t order[MC_MAX_SECTIONS];
+    int njobs = 2 + (int)d->n_sec;
+    for (uint32_t s = 0; s < d->n_sec; s++) {
+        uint32_t k = s;
+        while (k && d->sec[order[k - 1]].len < d->sec[s].len) { order[k] = order[k - 1]; k--; }
+        order[k] = s;
+    }
     int bad_sum = 0, accel_fail = 0;
 #pragma omp parallel num_threads(2) if (d->size >= ((size_t)1 << 22)) reduction(| : accel_fail)
     {
-#pragma omp sections
-        {
-#pragma omp section
-            bad_sum = sum_error(d, d->n_sec, NULL);
-#pragma omp section
-            vst = validate_content(d, &verr);
+#pragma omp for schedule(dynamic, 1)
+        for (int j = 0; j < njobs; j++) {
+            if (j == 0) { if (L->checks) L->st_codes = check_codes(d, &L->e_codes); }
+            else if (j == 1) { if (L->checks) L->st_vocab = check_vocab(d, &L->e_vocab); }
+            else section_job(L, order[j - 2]);
         }
-        if (!vst) {
+#pragma omp single
+        {
+            for (uint32_t s = 0; s < d->n_sec; s++) bad_sum |= L->sum_bad[s];
+            if (!vst && L->st_vocab) vst = L->st_vocab, ehead = L->e_vocab;
+            if (!vst && !trie_ok(d, &L->trie)) vst = check_trie(d, &ehead);
+            if (!vst && !L->terms_done) L->st_terms = check_terms(d, 0, d->n_terms, &L->e_terms);
+            if (!vst && L->st_terms) vst = L->st_terms, ehead = L->e_terms;
+            if (!vst && L->st_codes) vst = L->st_codes, ehead = L->e_codes;
+        }
+        if (!vst && !bad_sum) {
+#pragma omp single
+            if (L->trie.nodes_done && !L->trie.wide_fail) {
+                d->wide = L->trie.wide;
+                d->n_wide = L->trie.n_wide;
+            }
 #pragma omp for schedule(dynamic, 1)
             for (int k = 0; k < MC_ACCEL_PARTS; k++) accel_fail |= mc_dict_accel_part(d, k) != 0;
         }
     }
     if (bad_sum || vst || accel_fail) mc_dict_accel_free(d);
     if (bad_sum) {
-        sum_error(d, d->n_sec, err);
-        return MC_E_DICT_CORRUPT;
-    }
-    if (vst) {
-        if (err) *err = verr;
-        return vst;
-    }
-    if (accel_fail) return mc_error_set(err, MC_E_NOMEM, d->name, 0, 0, 0, "out of memory");
-    return MC_OK;
+        uint32_t s = 0;
+        while (!L->sum_bad[s]) s++;
+        vst = BAD("section %u (id %u): checksum mismatch", s, d->sec[s].id);
+    } else if (vst) {
+        if (err) *err = ehead;
+    } else if (accel_fail) vst = mc_error_set(err, MC_E_NOMEM, d->name, 0, 0, 0, "out of memory");
+    d->wide = NULL;
+    d->n_wide = 0;
+    free(L->trie.wide);
+    free(L->trie.start);
+    free(L->trie.desc);
+    free(L);
+    return vst;
 }
 
 mc_status mc_dict_open_mem(const void *data, size_t len, const char *name, mc_dict **out, mc_error *err)

@@ -81,6 +81,10 @@ struct mc_dict {
                                            every edge of a first-level node (about 8 bits
                                            per edge, L2-resident), so most failed first
                                            steps of the walk cost no edge-hash probe */
+    const uint32_t *wide; size_t n_wide; /* during the table build only: the nodes with
+                                           more than MC_EDGE_LINEAR edges, in increasing
+                                           order, when the loader's node pass listed them
+                                           (NULL: part 1 finds them in the nodes) */
     uint64_t *ctx_pair_bits; size_t ctx_pair_mask; /* the same for every edge of the
                                            context trie (about 16 bits per edge, a few KB,
                                            L1-resident): the trigger scan's failed steps,
