@@ -227,13 +227,13 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
         mc_code_info ci;
         mc_dict_code(d, i, &ci);
         for (int k = 0; k < 3 && ci.code[k]; k++) p->cat_name[nc][k] = ci.code[k]; /* calloc'd: NUL after */
-        sorted &= !nc || strcmp(p->cat_name[nc - 1], p->cat_name[nc]) <= 0;
+        sorted &= !nc || memcmp(p->cat_name[nc - 1], p->cat_name[nc], 8) <= 0; /* NUL-padded: as strcmp */
         nc++;
     }
     if (!sorted) qsort(p->cat_name, nc, sizeof *p->cat_name, cmp_cat);
     uint32_t u = 0;
     for (uint32_t i = 0; i < nc; i++)
-        if (!u || strcmp(p->cat_name[u - 1], p->cat_name[i])) memcpy(p->cat_name[u++], p->cat_name[i], 8);
+        if (!u || memcmp(p->cat_name[u - 1], p->cat_name[i], 8)) memcpy(p->cat_name[u++], p->cat_name[i], 8);
     p->n_items[MC_LV_CATEGORY] = u;
     p->cat_code = malloc(((size_t)u + 1) * sizeof(uint32_t));
     if (!p->cat_code) return MC_E_NOMEM;
@@ -252,15 +252,21 @@ static mc_status build_items(mc_stats_plan *p, mc_error *err)
         mc_dict_chapter(d, k, &ri);
         if (ri.chapter > 0 && ri.chapter < 256) chapter_item[ri.chapter] = k;
     }
-    uint32_t ng = 0;
+    uint32_t ng = 0, cur = 0; /* cur: codes in order meet their categories in order */
     for (uint32_t i = 0; i < n; i++) {
         mc_code_info ci;
         mc_dict_code(d, i, &ci);
-        char c3[8];
-        snprintf(c3, sizeof c3, "%.3s", ci.code);
-        void *f = bsearch(c3, p->cat_name, u, sizeof *p->cat_name, cmp_cat);
-        uint32_t g[3] = {f ? (uint32_t)((char (*)[8])f - p->cat_name) : UINT32_MAX, ci.block,
-                         ci.chapter > 0 && ci.chapter < 256 ? chapter_item[ci.chapter] : UINT32_MAX};
+        char c3[8] = {0};
+        for (int k = 0; k < 3 && ci.code[k]; k++) c3[k] = ci.code[k];
+        uint32_t cat = UINT32_MAX;
+        if (sorted) {
+            while (cur < u && memcmp(p->cat_name[cur], c3, 8) < 0) cur++;
+            if (cur < u && !memcmp(p->cat_name[cur], c3, 8)) cat = cur;
+        } else {
+            void *f = bsearch(c3, p->cat_name, u, sizeof *p->cat_name, cmp_cat);
+            if (f) cat = (uint32_t)((char (*)[8])f - p->cat_name);
+        }
+        uint32_t g[3] = {cat, ci.block, ci.chapter > 0 && ci.chapter < 256 ? chapter_item[ci.chapter] : UINT32_MAX};
         if (!ng || memcmp(p->grp_items[ng - 1], g, sizeof g)) memcpy(p->grp_items[ng++], g, sizeof g);
         p->grp_of[i] = ng - 1;
     }

@@ -1153,6 +1153,24 @@ static inline void sink_pair(pair_sink *o, uint32_t stratum, uint32_t a, uint32_
         o->a->pairs[o->a->n_pairs++] = (mc_pairc){stratum, a, b, n};
 }
 
+/* The dense pair counters [i, min(i + 8, end)) of every shard that counted the overall
+ * stratum: one bit per counter that is non-zero in any of them (bit 8 * j for i + j). */
+static inline uint64_t dense_word(mc_stats *const *sh, size_t n, size_t i, size_t end)
+{
+    uint64_t w = 0;
+    for (size_t k = 0; k < n; k++)
+        if (sh[k] && sh[k]->dense_sid >= 0) {
+            uint64_t x = 0;
+            if (end - i >= 8) memcpy(&x, sh[k]->dense_pairs + i, 8);
+            else memcpy(&x, sh[k]->dense_pairs + i, end - i);
+            w |= x;
+        }
+    w |= w >> 4; /* any bit of a byte to its lowest */
+    w |= w >> 2;
+    w |= w >> 1;
+    return w & 0x0101010101010101ull;
+}
+
 /* Every shard's pairs, hashed and dense (summed over the shards there), summed into
  * a->pairs under their new strata in canonical order (see merge_entries). */
 static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const *sh, size_t n, const uint32_t *soff,
@@ -1166,9 +1184,8 @@ static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const 
             if (!s0 && sh[k]->dense_sid >= 0 && sh[k]->dense_pair_items) s0 = sh[k];
         }
     size_t items = s0 ? s0->dense_pair_items : 0, n_tri = items ? items * (items - 1) / 2 : 0;
-    for (size_t i = 0; i < n_tri; i++)
-        for (size_t k = 0; k < n; k++)
-            if (sh[k] && sh[k]->dense_sid >= 0 && sh[k]->dense_pairs[i]) { tot++; break; }
+    for (size_t i = 0; i < n_tri; i += 8) /* pairs counted by any shard; most words are zero */
+        tot += (size_t)(dense_word(sh, n, i, n_tri) * 0x0101010101010101ull >> 56); /* its bits, added */
     unsigned bi = bits_of(p->n_items[p->cooc_level]);
     pair_sink o = {a, bits_of(a->n_strata) + 2 * bi <= 64 ? (bi ? bi : 1) : 0, NULL, 0};
     free(a->pairs);
@@ -1194,17 +1211,20 @@ static mc_status merge_pairs(const mc_stats_plan *p, mc_agg *a, mc_stats *const 
             }
         }
     }
-    for (size_t k = 0; k < n && s0; k++) /* the overall stratum, once */
+    for (size_t k = 0; k < n && s0; k++) /* the overall stratum, once: row b holds (x, b), x < b */
         if (sh[k] == s0) {
             uint32_t ds = sre[soff[k] + (size_t)s0->dense_sid];
-            for (uint32_t x = 0; x + 1 < items; x++)
-                for (uint32_t b = x + 1; b < items; b++) {
-                    size_t i = (size_t)b * (b - 1) / 2 + x;
-                    uint64_t sum = 0;
-                    for (size_t j = 0; j < n; j++)
-                        if (sh[j] && sh[j]->dense_sid >= 0) sum += sh[j]->dense_pairs[i];
-                    if (sum) sink_pair(&o, ds, x, b, sum);
-                }
+            for (uint32_t b = 1; b < items; b++) {
+                size_t row = (size_t)b * (b - 1) / 2;
+                for (uint32_t x0 = 0; x0 < b; x0 += 8)
+                    for (uint64_t nz = dense_word(sh, n, row + x0, row + b); nz; nz &= nz - 1) {
+                        uint32_t x = x0 + (uint32_t)__builtin_ctzll(nz) / 8;
+                        uint64_t sum = 0;
+                        for (size_t j = 0; j < n; j++)
+                            if (sh[j] && sh[j]->dense_sid >= 0) sum += sh[j]->dense_pairs[row + x];
+                        sink_pair(&o, ds, x, b, sum);
+                    }
+            }
         }
     for (size_t k = 0; k < n; k++)
         if (sh[k]) {
