@@ -104,6 +104,12 @@ typedef struct {
     mc_cnt c;
 } loc_t;
 
+/* An entry's counters in a shard: mc_cnt's eight fields in 32 bits (32 bytes, two rows a
+ * cache line; the array is 64-byte aligned). */
+typedef struct {
+    uint32_t v[8];
+} ecnt_row;
+
 struct mc_stats {
     const mc_stats_plan *p;
     mc_totals tot;
@@ -120,7 +126,13 @@ struct mc_stats {
     /* entries */
     map64 emap;                          /* stratum<<32 | level<<24 | item, |1<<63 -> index */
     uint64_t *ekey;
-    mc_cnt *ecnt;
+    ecnt_row *ecnt;                      /* the entries' counters, 32-bit (half the memory and
+                                            cache lines of mc_cnt: with many strata these rows
+                                            are most of a shard); a row whose counter reaches
+                                            entry_spill moves its counts to ehi and restarts */
+    mc_cnt *ehi;                         /* per row: the counts moved there (NULL until a row
+                                            first spills: 2^31 counts of one entry in one shard) */
+    uint32_t entry_spill;                /* 1 << 31 (tests lower it: mc_stats_set_entry_spill) */
     size_t n_e, cap_e;
     /* pairs: key (stratum<<32 | pair index) where pair index interned from (a,b) */
     map64 pairix;                        /* (a<<32|b)|1<<63 -> pair id */
@@ -195,7 +207,7 @@ void mc_stats_free(mc_stats *s)
     }
     map64_free(&s->smap); map64_free(&s->emap); map64_free(&s->pmap); map64_free(&s->pairix);
     free(s->tuples); free(s->sc); free(s->snext);
-    free(s->ekey); free(s->ecnt);
+    free(s->ekey); free(s->ecnt); free(s->ehi);
     free(s->pab);
     free(s->pend_key); free(s->pend_h); free(s->pend_loc); free(s->pend_ix); free(s->ppend_key); free(s->ppend_h);
     for (int l = 0; l < MC_LV__COUNT; l++) free(s->mark[l]);
@@ -220,6 +232,7 @@ mc_stats *mc_stats_create(const mc_stats_plan *p)
     mc_stats_set_pair_pack(s, 1);
     for (int t = 0; t < p->n_strat; t++) s->dense_pf |= p->strat[t].mask == 0 && !p->strat[t].hidden;
     s->pair_spill = UINT8_MAX;
+    s->entry_spill = 1u << 31;
     for (int l = 0; l < MC_LV__COUNT; l++) s->dense_off[l + 1] = s->dense_off[l] + (size_t)p->n_items[l] + 1;
     /* a counter row is 64 bytes: aligned, each is one cache line (calloc gives 16) */
     void *dn = NULL;
@@ -428,6 +441,51 @@ static inline int queue_pair(mc_stats *s, uint64_t key)
     return 0;
 }
 
+/* Room for twice the entries (the rows stay 64-byte aligned); -1 when out of memory. */
+static int grow_entries(mc_stats *s)
+{
+    size_t cap = s->cap_e ? s->cap_e * 2 : 1 << 15;
+    uint64_t *nk = realloc(s->ekey, cap * sizeof *nk);
+    if (!nk) return -1;
+    s->ekey = nk;
+    void *nc = NULL;
+    if (posix_memalign(&nc, 64, cap * sizeof *s->ecnt)) return -1;
+    if (s->n_e) memcpy(nc, s->ecnt, s->n_e * sizeof *s->ecnt);
+    free(s->ecnt);
+    s->ecnt = nc;
+    if (s->ehi) {
+        mc_cnt *nh = realloc(s->ehi, cap * sizeof *nh);
+        if (!nh) return -1;
+        s->ehi = nh;
+    }
+    s->cap_e = cap;
+    return 0;
+}
+
+/* Row ix's counts move to ehi (created zeroed for every row on the first spill). */
+static int entry_spill(mc_stats *s, size_t ix)
+{
+    if (!s->ehi && !(s->ehi = calloc(s->cap_e, sizeof *s->ehi))) return -1;
+    uint64_t *h = (uint64_t *)&s->ehi[ix];
+    for (int k = 0; k < 8; k++) h[k] += s->ecnt[ix].v[k];
+    memset(&s->ecnt[ix], 0, sizeof *s->ecnt);
+    return 0;
+}
+
+/* Row ix += a record's counts c (each below 2^31: a record has fewer mentions than
+ * bytes, and mc_scan refuses texts of 2^32 bytes), so no counter wraps before the
+ * row spills. */
+static inline int entry_add(mc_stats *s, size_t ix, const mc_cnt *c)
+{
+    uint32_t *e = s->ecnt[ix].v, top = 0;
+    const uint64_t *y = (const uint64_t *)c;
+    for (int k = 0; k < 8; k++) {
+        e[k] += (uint32_t)y[k];
+        top |= e[k];
+    }
+    return MC_UNLIKELY(top >= s->entry_spill) ? entry_spill(s, ix) : 0;
+}
+
 /* Row of ecnt for the entry key, a zeroed new one when absent; -1 when out of memory. */
 static inline int64_t entry_row(mc_stats *s, uint64_t key, uint64_t h)
 {
@@ -435,18 +493,10 @@ static inline int64_t entry_row(mc_stats *s, uint64_t key, uint64_t h)
     map64_slot *sl = map64_slot_h(&s->emap, key, h, s->n_e, &fresh);
     if (!sl) return -1;
     if (fresh) {
-        if (s->n_e + 1 > s->cap_e) {
-            size_t cap = s->cap_e ? s->cap_e * 2 : 1 << 15;
-            uint64_t *nk = realloc(s->ekey, cap * sizeof *nk);
-            if (!nk) return -1;
-            s->ekey = nk;
-            mc_cnt *nc = realloc(s->ecnt, cap * sizeof *nc);
-            if (!nc) return -1;
-            s->ecnt = nc;
-            s->cap_e = cap;
-        }
+        if (s->n_e + 1 > s->cap_e && grow_entries(s)) return -1;
         s->ekey[s->n_e] = key;
         memset(&s->ecnt[s->n_e], 0, sizeof *s->ecnt);
+        if (s->ehi) memset(&s->ehi[s->n_e], 0, sizeof *s->ehi);
         s->n_e++;
     }
     return (int64_t)sl->v;
@@ -468,7 +518,7 @@ static int flush_pending(mc_stats *s)
             s->pend_ix[i] = (uint32_t)ix;
             MC_PREFETCH(&s->ecnt[ix]);
         }
-        if (i >= PF_ROW) cnt_add(&s->ecnt[s->pend_ix[i - PF_ROW]], &s->loc[s->pend_loc[i - PF_ROW]].c);
+        if (i >= PF_ROW && entry_add(s, s->pend_ix[i - PF_ROW], &s->loc[s->pend_loc[i - PF_ROW]].c)) return -1;
     }
     s->n_pend = 0;
     size_t q = s->n_ppend;
@@ -553,6 +603,7 @@ void mc_stats_set_pair_pack(mc_stats *s, int on)
     s->pair_pack = on && pb <= 16 ? (pb ? pb : 1) : 0; /* stratum ids are < 2^31: 31 + 2*16 bits */
 }
 
+void mc_stats_set_entry_spill(mc_stats *s, uint32_t at) { s->entry_spill = at == 0 ? 1 : at < (1u << 31) ? at : 1u << 31; }
 void mc_stats_set_pair_spill(mc_stats *s, uint32_t at) { s->pair_spill = at == 0 ? 1 : at < UINT8_MAX ? at : UINT8_MAX; }
 
 int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval *vals)
@@ -1045,11 +1096,21 @@ static int cnt_zero(const mc_cnt *c) { return !memcmp(c, &(mc_cnt){0}, sizeof *c
  * overall-stratum row i. */
 #define DENSE_REF (1ull << 63)
 static inline uint64_t row_ref(size_t k, size_t i) { return (uint64_t)k << 40 | i; }
-static inline const mc_cnt *ref_row(mc_stats *const *sh, uint64_t r)
+static inline const void *ref_addr(mc_stats *const *sh, uint64_t r)
 {
     const mc_stats *s = sh[r >> 40 & 0x7fffff];
     size_t i = r & ((1ull << 40) - 1);
-    return r & DENSE_REF ? &s->dense[i] : &s->ecnt[i];
+    return r & DENSE_REF ? (const void *)&s->dense[i] : (const void *)&s->ecnt[i];
+}
+static inline mc_cnt ref_row(mc_stats *const *sh, uint64_t r)
+{
+    const mc_stats *s = sh[r >> 40 & 0x7fffff];
+    size_t i = r & ((1ull << 40) - 1);
+    if (r & DENSE_REF) return s->dense[i];
+    mc_cnt c = s->ehi ? s->ehi[i] : (mc_cnt){0};
+    uint64_t *x = (uint64_t *)&c;
+    for (int k = 0; k < 8; k++) x[k] += s->ecnt[i].v[k];
+    return c;
 }
 
 /* Every shard's entries, hashed and dense, summed into a->e in canonical order. Each row
@@ -1111,13 +1172,13 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
     for (int t = 0; t < nt; t++) {
         enum { AHEAD = 8 };
         size_t lo = bnd[t], hi = bnd[t + 1], w = uo[t];
-        for (size_t i = lo; i < hi && i < lo + AHEAD; i++) MC_PREFETCH(ref_row(sh, x[i].v));
+        for (size_t i = lo; i < hi && i < lo + AHEAD; i++) MC_PREFETCH(ref_addr(sh, x[i].v));
         for (size_t i = lo; i < hi; i++) {
-            if (i + AHEAD < hi) MC_PREFETCH(ref_row(sh, x[i + AHEAD].v));
-            const mc_cnt *c = ref_row(sh, x[i].v);
+            if (i + AHEAD < hi) MC_PREFETCH(ref_addr(sh, x[i + AHEAD].v));
+            mc_cnt c = ref_row(sh, x[i].v);
             uint64_t key = x[i].k;
-            if (i > lo && key == x[i - 1].k) { cnt_add(&e[w - 1].c, c); continue; }
-            e[w++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), *c};
+            if (i > lo && key == x[i - 1].k) { cnt_add(&e[w - 1].c, &c); continue; }
+            e[w++] = (mc_entry){(uint32_t)(key >> 28), (uint32_t)(key >> 24 & 0xf), (uint32_t)(key & 0xffffff), c};
         }
     }
     size_t u = uo[nt];
@@ -1125,8 +1186,8 @@ static mc_status merge_entries(mc_agg *a, mc_stats *const *sh, size_t n, const u
     free(x);
     for (size_t k = 0; k < n; k++) /* released: the peak is then the entries or the pairs, not both */
         if (sh[k]) {
-            free(sh[k]->ekey); free(sh[k]->ecnt); free(sh[k]->dense);
-            sh[k]->ekey = NULL; sh[k]->ecnt = NULL; sh[k]->dense = NULL;
+            free(sh[k]->ekey); free(sh[k]->ecnt); free(sh[k]->ehi); free(sh[k]->dense);
+            sh[k]->ekey = NULL; sh[k]->ecnt = NULL; sh[k]->ehi = NULL; sh[k]->dense = NULL;
             sh[k]->n_e = sh[k]->cap_e = 0;
         }
     free(a->e);

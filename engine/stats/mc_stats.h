@@ -144,6 +144,10 @@ int mc_stats_record(mc_stats *s, const mc_mention *ms, size_t n, const mc_strval
  * moves to the 64-bit pair map (default and most UINT8_MAX; 0 means 1); the tables do
  * not depend on it. */
 void mc_stats_set_pair_spill(mc_stats *s, uint32_t at);
+/* Tests only: the count at which an entry's 32-bit counter row of a hashed stratum moves
+ * its counts to 64-bit counters (default and most 2^31; 0 means 1); the tables do not
+ * depend on it. */
+void mc_stats_set_entry_spill(mc_stats *s, uint32_t at);
 /* Pairs counted by one packed (stratum, a, b) key (on, the default where the items fit in
  * 16 bits) or through the pair-id map (off; what larger levels use). For tests, before the
  * shard counts any pair; the tables do not depend on it. */
