@@ -484,19 +484,30 @@ static void test_radix_sort(void)
 /* The overall stratum counts pairs in one-byte counters that spill into the 64-bit pair
  * map; with the spill point lowered to 2 the summed pairs must be the same as without,
  * whether the map keys pairs by one packed key or through pair ids. */
+/* The dictionary at dict_path and a statistics plan with the options so (default scan
+ * options); NULL (and *d NULL) when either fails, a failed check counted. */
+static mc_stats_plan *open_plan(const char *dict_path, const mc_stats_opts *so, mc_dict **d)
+{
+    mc_error e;
+    mc_scan_opts sc;
+    mc_scan_opts_default(&sc);
+    *d = NULL;
+    MC_CHECK(mc_dict_open(dict_path, d, &e) == MC_OK);
+    if (!*d) return NULL;
+    mc_stats_plan *p = NULL;
+    MC_CHECK(mc_stats_plan_create(*d, so, &sc, NULL, &p, &e) == MC_OK);
+    if (!p) { mc_dict_close(*d); *d = NULL; }
+    return p;
+}
+
 static void test_pair_spill(const char *dict_path)
 {
-    mc_dict *d = NULL;
+    mc_dict *d;
     mc_error e;
-    MC_CHECK(mc_dict_open(dict_path, &d, &e) == MC_OK);
-    if (!d) return;
     mc_stats_opts so;
-    mc_scan_opts sc;
     mc_stats_opts_default(&so);
-    mc_scan_opts_default(&sc);
-    mc_stats_plan *p = NULL;
-    MC_CHECK(mc_stats_plan_create(d, &so, &sc, NULL, &p, &e) == MC_OK);
-    if (!p) { mc_dict_close(d); return; }
+    mc_stats_plan *p = open_plan(dict_path, &so, &d);
+    if (!p) return;
     /* every code's items: itself, its category (first three characters), its block */
     uint32_t bad_items = 0;
     for (uint32_t c = 0; c < p->n_codes; c++) {
@@ -562,20 +573,15 @@ static void test_pair_spill(const char *dict_path)
  * with age bands (so also the hidden sex x age_band strata of the standardised rates). */
 static void test_entry_spill(const char *dict_path)
 {
-    mc_dict *d = NULL;
+    mc_dict *d;
     mc_error e;
-    MC_CHECK(mc_dict_open(dict_path, &d, &e) == MC_OK);
-    if (!d) return;
     mc_stats_opts so;
-    mc_scan_opts sc;
     mc_stats_opts_default(&so);
-    mc_scan_opts_default(&sc);
     so.strata[0] = "sex";
     so.n_strata = 1;
     so.age_col = "age";
-    mc_stats_plan *p = NULL;
-    MC_CHECK(mc_stats_plan_create(d, &so, &sc, NULL, &p, &e) == MC_OK);
-    if (!p) { mc_dict_close(d); return; }
+    mc_stats_plan *p = open_plan(dict_path, &so, &d);
+    if (!p) return;
     int col_sex = -1, col_age = -1;
     for (int c = 0; c < p->n_cols; c++) {
         if (!strcmp(p->cols[c], "sex")) col_sex = c;

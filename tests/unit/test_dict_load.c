@@ -13,11 +13,10 @@
 #include "mc_dict.h"
 #include "common/mc_util.h"
 #include "trie/mc_format.h"
+#include "../mc_dict_reseal.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 typedef struct {
     uint32_t id, esz;
@@ -40,32 +39,6 @@ static sec find_sec(const unsigned char *img, uint32_t id)
         memcpy(&r.len, e + 16, 8);
     }
     return r;
-}
-
-/* Recompute the checksums of the sections damaged here (nodes, edges, terms) and the
- * header's. */
-static void reseal(unsigned char *b)
-{
-    uint32_t n;
-    memcpy(&n, b + 24, 4);
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned char *e = b + MC_HEADER_SIZE + MC_SECTION_ENTRY_SIZE * i;
-        uint32_t id;
-        memcpy(&id, e, 4);
-        if (id != MC_SEC_NODES && id != MC_SEC_EDGES && id != MC_SEC_TERMS) continue;
-        uint64_t off, len;
-        memcpy(&off, e + 8, 8);
-        memcpy(&len, e + 16, 8);
-        uint64_t sum = XXH3_64bits(b + off, (size_t)len);
-        memcpy(e + 24, &sum, 8);
-    }
-    XXH3_state_t *st = XXH3_createState();
-    XXH3_64bits_reset(st);
-    XXH3_64bits_update(st, b, 48);
-    XXH3_64bits_update(st, b + MC_HEADER_SIZE, (size_t)n * MC_SECTION_ENTRY_SIZE);
-    uint64_t h = XXH3_64bits_digest(st);
-    XXH3_freeState(st);
-    memcpy(b + 48, &h, 8);
 }
 
 /* The rules for nodes, edges and terms, one check at a time in the loader's order
@@ -172,6 +145,7 @@ static void run(int nterms, int iters)
     oracle((unsigned char *)orig, n_vocab, n_codes, n_triggers, ss.len, want, sizeof want);
     MC_CHECK_STR(want, "");
 
+    static const uint32_t damaged[3] = {MC_SEC_NODES, MC_SEC_EDGES, MC_SEC_TERMS};
     long refused = 0, opened = 0, mismatched = 0;
     for (int it = 0; it < iters; it++) {
         memcpy(img, orig, len);
@@ -203,7 +177,7 @@ static void run(int nterms, int iters)
                 break;
             }
         }
-        reseal(bi);
+        mc_test_reseal(bi, len, damaged, 3);
         oracle(bi, n_vocab, n_codes, n_triggers, ss.len, want, sizeof want);
         mc_dict *x = NULL;
         mc_status s = mc_dict_open_mem(img, len, "damaged", &x, &e);
