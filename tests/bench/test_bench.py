@@ -12,6 +12,8 @@ the Hyperscan peer counts, and what the driver reports. Nothing here asserts a s
   - hs_scan (when built): per-term counts equal caseless substring counts computed here.
   - bench/run --no-peers: the results CSV, -stages.csv, JSON and SVG it writes, and their
     figures' definitions (records/s = records / wall, MB/s, ratio to the floor).
+  - bench/ab/compare: two builds linked into one program give the same mentions and the
+    token count medcode reports; another dictionary for B is told apart (exit 3).
 
 usage: test_bench.py SOURCE_DIR BUILD_DIR EVAL_DIR
 """
@@ -273,6 +275,34 @@ try:
     check(svg.tag.endswith("svg"), "bench/run: SVG root %s" % svg.tag)
     texts = " ".join(t.text or "" for t in svg.iter() if t.tag.endswith("text"))
     check("medcode" in texts and "floor" in texts, "bench/run: SVG labels %r" % texts[:200])
+
+    # ---- bench/ab/compare: two builds in one process ----------------------------
+    # Both sides from this source tree (so the test does not depend on git state): same
+    # mentions, the token count medcode itself reports; B given another dictionary build:
+    # the digest tells them apart.
+    cmp_tool = os.path.join(SRC, "bench", "ab", "compare")
+    abwork = os.path.join(tmp, "ab")
+    common = [sys.executable, cmp_tool, ".", ".", "--dict", DICT, "--archive", a1, "--max-mb", "2", "--reps", "3",
+              "--expect-same", "--work", abwork]
+    p = subprocess.run(common, capture_output=True, text=True)
+    check(p.returncode == 0 and "mentions: identical" in p.stdout,
+          "compare . .: exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr[-2000:]))
+    out1 = os.path.join(tmp, "run1")
+    sh([MEDCODE, "run", "--dict", DICT, "--text-col", "note", "--id-col", "id", "--out", out1, "--quiet",
+        "--stats-timing", a1])
+    with open(os.path.join(out1, "manifest.json")) as f:
+        want_tokens = int(json.load(f)["stages"]["tokens"])
+    m = re.search(r"(\d+) texts, [\d.]+ MB, (\d+) tokens", p.stdout)
+    check(m is not None and int(m.group(1)) == len(rows_of(unzstd(a1))[1]) and int(m.group(2)) == want_tokens,
+          "compare: texts/tokens line %r, medcode counted %d tokens" % (m and m.group(0), want_tokens))
+    for stage in ("tokenize", "match", "context+rules", "scan"):
+        check(re.search(r"(?m)^%s\s+[\d.]+ \|\s+[\d.]+\s+[\d.]+ \|\s+[\d.]+\s+[\d.]+$" % re.escape(stage), p.stdout),
+              "compare: no figures for %s" % stage)
+    nv = os.path.join(tmp, "novariants.dict")
+    sh([MEDCODE, "dict", "build", "--default-only", "--no-variants", "-o", nv])
+    p = subprocess.run(common + ["--dict-b", nv], capture_output=True, text=True)
+    check(p.returncode == 3 and "mentions: DIFFER" in p.stdout,
+          "compare --dict-b: exit %d (3 expected)\n%s%s" % (p.returncode, p.stdout, p.stderr[-2000:]))
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
