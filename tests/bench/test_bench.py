@@ -299,7 +299,7 @@ try:
         check(re.search(r"(?m)^%s\s+[\d.]+ \|\s+[\d.]+\s+[\d.]+ \|\s+[\d.]+\s+[\d.]+$" % re.escape(stage), p.stdout),
               "compare: no figures for %s" % stage)
     nv = os.path.join(tmp, "novariants.dict")
-    sh([MEDCODE, "dict", "build", "--default-only", "--no-variants", "-o", nv])
+    sh([MEDCODE, "dict", "build", "--default-only", "--no-variants", "-o", nv], cwd=SRC)  # reads datasets/
     p = subprocess.run(common + ["--dict-b", nv], capture_output=True, text=True)
     check(p.returncode == 3 and "mentions: DIFFER" in p.stdout,
           "compare --dict-b: exit %d (3 expected)\n%s%s" % (p.returncode, p.stdout, p.stderr[-2000:]))
