@@ -19,6 +19,8 @@ usage: test_bench.py SOURCE_DIR BUILD_DIR EVAL_DIR
 """
 import collections, csv, datetime, glob, io, json, os, re, shutil, subprocess, sys, tempfile
 import xml.etree.ElementTree as ET
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mc_check import check, done  # noqa: E402
 
 SRC, BUILD, EVAL = sys.argv[1], sys.argv[2], sys.argv[3]
 MCGEN = os.path.join(BUILD, "mcgen")
@@ -26,16 +28,6 @@ HS = os.path.join(BUILD, "hs_scan")
 MEDCODE = os.path.join(BUILD, "medcode")
 DICT = os.path.join(BUILD, "default.dict")
 RUN = os.path.join(SRC, "bench", "run")
-failures = checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
 
 
 def sh(args, **kw):
@@ -306,5 +298,4 @@ try:
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d checks, %d failures" % (checks, failures))
-sys.exit(1 if failures else 0)
+done("bench")

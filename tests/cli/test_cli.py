@@ -8,22 +8,14 @@ the manifest's accounting, and --help/--version. Regenerate goldens with MEDCODE
 usage: test_cli.py MEDCODE_BIN SOURCE_DIR BUILD_DIR
 """
 import csv, io, json, os, re, shutil, subprocess, sys, tempfile
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mc_check import check, done  # noqa: E402
 
 BIN, SRC, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SRC, "datasets", "sample", "notes.csv.zst")
 GOLDEN = os.path.join(SRC, "tests", "cli", "golden")
 ERRORS = os.path.join(SRC, "tests", "cli", "errors")
 REGEN = os.environ.get("MEDCODE_REGEN") == "1"
-failures = 0
-checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 def run(args, stdin=None, expect=None):
@@ -281,5 +273,4 @@ try:
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d passed, %d failed" % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+done("cli")

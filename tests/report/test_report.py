@@ -9,18 +9,10 @@ render: the page rendered by headless Chromium to a PNG (non-empty, real PNG, no
         $MEDCODE_REPORT_PNG when that variable is set (to look at it).
 """
 import os, re, shutil, struct, subprocess, sys, tempfile, zlib
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mc_check import check, done  # noqa: E402
 
 medcode, fixtures, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
-
-
 def report(d, out):
     return subprocess.run([medcode, "report", d, "-o", out], capture_output=True, text=True)
 
@@ -93,5 +85,4 @@ try:
             shutil.copy(png, os.environ["MEDCODE_REPORT_PNG"])
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
-print("report %s: %d failed" % (mode, failures))
-sys.exit(1 if failures else 0)
+done("report " + mode)

@@ -17,20 +17,12 @@ usage: test_tables.py MEDCODE_BIN SOURCE_DIR BUILD_DIR
 """
 import csv, io, math, os, shutil, subprocess, sys, tempfile
 from fractions import Fraction
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from mc_check import check, done  # noqa: E402
 
 BIN, SRC, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SRC, "datasets", "sample", "notes.csv.zst")
 K = 11
-failures = checks = 0
-
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        if failures <= 40:
-            print("FAIL:", what, file=sys.stderr)
 
 
 def run(args, expect=0, stdin=None):
@@ -511,5 +503,4 @@ try:
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 
-print("%d passed, %d failed" % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+done("tables")
