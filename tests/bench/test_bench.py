@@ -9,9 +9,12 @@ the Hyperscan peer counts, and what the driver reports. Nothing here asserts a s
     it (mentions per 100 words, negated / uncertain / hypothetical / family / history);
     --real replays the evaluation texts themselves, each at most as often as it occurs
     in the sources within one shuffled cycle.
+  - tt_scan: per-term counts equal those of a token trie written here (whole tokens,
+    case-folded, leftmost-longest, non-overlapping), at 1 and 2 threads.
   - hs_scan (when built): per-term counts equal caseless substring counts computed here.
-  - bench/run --no-peers: the results CSV, -stages.csv, JSON and SVG it writes, and their
-    figures' definitions (records/s = records / wall, MB/s, ratio to the floor).
+  - bench/run --peers tt_scan: the results CSV, -stages.csv, JSON and SVG it writes, and
+    their figures' definitions (records/s = records / wall, MB/s, ratios to the floor and
+    to the token-trie peer at the same thread count).
   - bench/ab/compare: two builds linked into one program give the same mentions and the
     token count medcode reports; another dictionary for B is told apart (exit 3).
 
@@ -25,6 +28,7 @@ from mc_check import check, done  # noqa: E402
 SRC, BUILD, EVAL = sys.argv[1], sys.argv[2], sys.argv[3]
 MCGEN = os.path.join(BUILD, "mcgen")
 HS = os.path.join(BUILD, "hs_scan")
+TT = os.path.join(BUILD, "tt_scan")
 MEDCODE = os.path.join(BUILD, "medcode")
 DICT = os.path.join(BUILD, "default.dict")
 RUN = os.path.join(SRC, "bench", "run")
@@ -176,6 +180,66 @@ try:
     else:
         print("note: %s absent, --real not checked" % EVAL)
 
+    # ---- tt_scan: counts per term ---------------------------------------------
+    tt_terms = ["heart failure", "Heart Failure", "congestive heart failure", "heart", "failure of heart",
+                "asthma", "Crohn's disease", "crohn s", "type 2 diabetes", "2", "café au lait", "absent term", "--"]
+    tt_notes = ["Congestive heart failure; HEART FAILURE and asthma.", "asthmatic heart-failure, heartfailure",
+                "", 'quoted "heart failure", two\nlines asthma', "Crohn's disease / crohn-s; type 2 diabetes 2",
+                "CAFÉ au lait spots; café au lait", "failure of heart failure of heart heart"]
+
+    def toks(x):  # tt_scan's tokens: runs of ASCII letters, digits and non-ASCII bytes, ASCII lower-cased ("CAFÉ" is not "café")
+        return [t.decode("latin-1") for t in re.findall(rb"[A-Za-z0-9\x80-\xff]+", x.encode("utf-8").lower())]
+    trie, first = {}, {}
+    for k, term in enumerate(tt_terms):
+        node = trie
+        for t in toks(term):
+            node = node.setdefault(t, {})
+        if toks(term) and None not in node:
+            node[None] = k  # the first term of a token sequence counts
+    want_tt = collections.Counter()
+    for note in tt_notes:
+        ts, i = toks(note), 0
+        while i < len(ts):
+            node, best = trie, None
+            for j in range(i, len(ts)):
+                node = node.get(ts[j])
+                if node is None:
+                    break
+                if None in node:
+                    best = (j + 1, node[None])
+            if best:
+                want_tt[tt_terms[best[1]]] += 1
+                i = best[0]
+            else:
+                i += 1
+    check(want_tt["congestive heart failure"] == 1 and want_tt["Crohn's disease"] == 1 and want_tt["crohn s"] == 1
+          and want_tt["heart"] == 1 and want_tt["café au lait"] == 1, "tt_scan test oracle: %r" % want_tt)
+    tl = os.path.join(tmp, "tt_terms.tsv")
+    with open(tl, "w", encoding="utf-8") as f:
+        f.write("".join("%s\tX%d\n" % (t, i) for i, t in enumerate(tt_terms)))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "note", "x"])
+    for i, n in enumerate(tt_notes):
+        w.writerow(["r%d" % i, n, "heart failure asthma"])  # another column: not scanned
+    tp = os.path.join(tmp, "tt.csv.zst")
+    sh(["zstd", "-q", "-o", tp], input=buf.getvalue().encode("utf-8"))
+    counts = os.path.join(tmp, "tt_counts.tsv")
+    for t in ("1", "2"):
+        p = sh([TT, "--terms", tl, "--text-col", "note", "--threads", t, "--counts", counts, tp])
+        kv = dict(l.split(": ", 1) for l in p.stdout.decode().splitlines() if ": " in l)
+        got = {}
+        for line in read(counts).decode("utf-8").splitlines():
+            k, v = line.rsplit("\t", 1)
+            got[k] = int(v)
+        check(got == dict(want_tt), "tt_scan --threads %s: counts %r, expected %r" % (t, got, dict(want_tt)))
+        check(kv.get("records") == str(len(tt_notes)) and kv.get("patterns") == "12" and
+              kv.get("matches") == str(sum(want_tt.values())) and
+              kv.get("tokens") == str(sum(len(toks(n)) for n in tt_notes)),
+              "tt_scan --threads %s: summary %r" % (t, kv))
+    p = subprocess.run([TT, "--terms", tl, "--text-col", "nope", tp], capture_output=True)
+    check(p.returncode == 2 and b"no column named 'nope'" in p.stderr, "tt_scan: missing column: %r" % p.stderr)
+
     # ---- hs_scan: counts per term ---------------------------------------------
     if os.access(HS, os.X_OK):
         tl = os.path.join(tmp, "hs_terms.tsv")
@@ -218,7 +282,7 @@ try:
     # ---- bench/run: what it writes -----------------------------------------------
     res = os.path.join(tmp, "results")
     p = subprocess.run([sys.executable, RUN, "--archive", fr, "--dict", DICT, "--threads", "1 2", "--repeat", "1",
-                        "--no-peers", "--no-ceiling", "--build", BUILD, "--results", res],
+                        "--peers", "tt_scan", "--no-ceiling", "--build", BUILD, "--results", res],
                        capture_output=True, cwd=SRC)
     if not check(p.returncode == 0, "bench/run exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace"))):
         sys.exit(1)
@@ -228,12 +292,12 @@ try:
     with open(main[0], newline="") as f:
         table = list(csv.DictReader(f))
     cols = ["tool", "threads", "context", "median_wall_s", "mb_per_s", "records_per_s", "cpu_s", "peak_rss_mb",
-            "ratio_vs_floor", "ratio_vs_hyperscan"]
+            "ratio_vs_floor", "ratio_vs_token_trie", "ratio_vs_hyperscan"]
     with open(main[0], newline="") as f:
         check(next(csv.reader(f)) == cols, "bench/run: results columns")
     got = [(r["tool"], r["threads"], r["context"]) for r in table]
-    want = [("floor", "1", ""), ("medcode", "1", "on"), ("medcode", "1", "off"), ("medcode", "2", "on"),
-            ("medcode", "2", "off")]
+    want = [("floor", "1", ""), ("tt_scan", "1", ""), ("tt_scan", "2", ""), ("medcode", "1", "on"),
+            ("medcode", "1", "off"), ("medcode", "2", "on"), ("medcode", "2", "off")]
     check(got == want, "bench/run: rows %r" % got)
     nbytes = len(unzstd(fr))
     floor = float(table[0]["median_wall_s"])
@@ -247,6 +311,9 @@ try:
         check(r["records_per_s"] != "" and close(float(r["records_per_s"]), len(rows) / wall),
               "bench/run: records_per_s of %r (records %d)" % (r, len(rows)))
         check(close(float(r["ratio_vs_floor"]), wall / floor), "bench/run: ratio_vs_floor of %r" % r)
+        tt = [float(x["median_wall_s"]) for x in table if x["tool"] == "tt_scan" and x["threads"] == r["threads"]]
+        check(r["tool"] == "floor" or close(float(r["ratio_vs_token_trie"]), wall / tt[0]),
+              "bench/run: ratio_vs_token_trie of %r" % r)
         check(float(r["cpu_s"]) >= 0 and float(r["peak_rss_mb"]) > 0, "bench/run: cpu/rss of %r" % r)
         check(r["ratio_vs_hyperscan"] == "", "bench/run: a Hyperscan ratio without the peer: %r" % r)
     with open(base + "-stages.csv", newline="") as f:
@@ -260,13 +327,16 @@ try:
         js = json.load(f)
     check(js.get("records") == len(rows) and js.get("uncompressed_bytes") == nbytes,
           "bench/run: JSON records %r, bytes %r" % (js.get("records"), js.get("uncompressed_bytes")))
-    check("peers: skipped (--no-peers)" in js.get("notes", []), "bench/run: JSON notes %r" % js.get("notes"))
+    check("hs_scan: skipped (not in --peers)" in js.get("notes", []) and
+          "ripgrep: skipped (not in --peers)" in js.get("notes", []), "bench/run: JSON notes %r" % js.get("notes"))
+    check(js.get("details", {}).get("tt_scan_t2", {}).get("tokens") not in (None, "0"),
+          "bench/run: JSON without tt_scan's details")
     check(js.get("details", {}).get("medcode_t1_on", {}).get("stages", {}).get("tokens", 0) > 0,
           "bench/run: JSON without medcode's stages")
     svg = ET.parse(base + ".svg").getroot()
     check(svg.tag.endswith("svg"), "bench/run: SVG root %s" % svg.tag)
     texts = " ".join(t.text or "" for t in svg.iter() if t.tag.endswith("text"))
-    check("medcode" in texts and "floor" in texts, "bench/run: SVG labels %r" % texts[:200])
+    check("medcode" in texts and "floor" in texts and "tt_scan" in texts, "bench/run: SVG labels %r" % texts[:200])
 
     # ---- bench/ab/compare: two builds in one process ----------------------------
     # Both sides from this source tree (so the test does not depend on git state): same
