@@ -92,22 +92,14 @@ static void scan_text(int tid, char *text, size_t n, void *ctx)
     hs_scan(c->db, text, (unsigned)n, 0, c->scratch[tid], on_match, &c->shard[tid]);
 }
 
-static const char usage_text[] =
-    "usage: hs_scan --terms FILE --text-col NAME [--threads N] [--counts OUT.tsv] ARCHIVE\n"
-    "Scans the NAME column of a CSV archive (.csv.zst, plain CSV, or - for stdin) for every\n"
-    "term of FILE (TSV, first column) as a caseless literal with Hyperscan (block mode).\n"
-    "Prints key: value lines (patterns, records, bytes, matches, seconds, mb_per_s, ...).\n"
-    "exit status: 0 ok, 1 I/O or data error, 2 usage error\n";
-
 int main(int argc, char **argv)
 {
     peer_args a;
-    peer_parse_args(&a, argc, argv, "hs_scan", usage_text);
+    int nt = peer_parse_args(&a, argc, argv, "hs_scan",
+                             "as caseless\nliterals with Hyperscan (block mode): substrings, not "
+                             "tokens; every match counts.\n");
     if (hs_valid_platform() != HS_SUCCESS)
         peer_die(PEER_EXIT_IO, "this CPU lacks the instructions Hyperscan needs (SSSE3)");
-    if (a.threads)
-        omp_set_num_threads(a.threads);
-    int nt = omp_get_max_threads();
 
     peer_terms T = {0};
     peer_load_terms(&T, a.terms);
@@ -135,31 +127,20 @@ int main(int argc, char **argv)
     peer_totals tot;
     peer_scan_archive(a.archive, a.text_col, nt, scan_text, &ctx, &tot);
 
-    uint64_t matches = 0, matched_terms = 0;
-    for (int i = 1; i < nt; i++)
-        for (size_t k = 0; k < T.n; k++)
-            shard[0].counts[k] += shard[i].counts[k];
-    for (int i = 0; i < nt; i++)
+    uint64_t matches = 0;
+    uint64_t **counts = peer_xrealloc(NULL, (size_t)nt * sizeof *counts);
+    for (int i = 0; i < nt; i++) {
         matches += shard[i].matches;
-    for (size_t k = 0; k < T.n; k++)
-        matched_terms += shard[0].counts[k] != 0;
-    if (a.counts)
-        peer_write_counts(a.counts, &T, shard[0].counts);
-
+        counts[i] = shard[i].counts;
+    }
     printf("tool: hs_scan (Hyperscan %s)\n", hs_version());
     printf("patterns: %zu\n", T.n);
     printf("term_lines: %zu\n", T.lines);
     printf("compile_s: %.3f\n", compile_s);
     printf("database_mb: %.1f\n", db_size / 1e6);
     printf("threads: %d\n", nt);
-    printf("records: %llu\n", (unsigned long long)tot.records);
-    printf("bytes: %llu\n", (unsigned long long)tot.bytes);
-    printf("text_bytes: %llu\n", (unsigned long long)tot.text_bytes);
-    printf("matches: %llu\n", (unsigned long long)matches);
-    printf("terms_matched: %llu\n", (unsigned long long)matched_terms);
-    printf("seconds: %.3f\n", tot.seconds);
-    printf("mb_per_s: %.1f\n", tot.seconds > 0 ? tot.bytes / 1e6 / tot.seconds : 0.0);
-    printf("records_per_s: %.0f\n", tot.seconds > 0 ? tot.records / tot.seconds : 0.0);
+    peer_report(&a, &T, counts, nt, matches, &tot);
+    free(counts);
 
     for (int i = 0; i < nt; i++) {
         hs_free_scratch(scratch[i]);

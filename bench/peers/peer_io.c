@@ -40,14 +40,26 @@ double peer_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void peer_parse_args(peer_args *a, int argc, char **argv, const char *tool, const char *usage_text)
+static void usage(FILE *f, const char *how)
+{
+    fprintf(f,
+            "usage: %s --terms FILE --text-col NAME [--threads N] [--counts OUT.tsv] ARCHIVE\n"
+            "Scans the NAME column of a CSV archive (.csv.zst, plain CSV, or - for stdin) for the\n"
+            "terms of FILE (TSV, first column; distinct case-insensitively) %s"
+            "Prints key: value lines (patterns, records, bytes, matches, seconds, mb_per_s, ...);\n"
+            "--counts writes term<TAB>count for every term found.\n"
+            "exit status: 0 ok, 1 I/O or data error, 2 usage error\n",
+            g_tool, how);
+}
+
+int peer_parse_args(peer_args *a, int argc, char **argv, const char *tool, const char *how)
 {
     g_tool = tool;
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-            fputs(usage_text, stdout);
+            usage(stdout, how);
             exit(0);
         } else if (!strcmp(o, "--terms") || !strcmp(o, "--text-col") || !strcmp(o, "--threads") ||
                    !strcmp(o, "--counts")) {
@@ -76,9 +88,12 @@ void peer_parse_args(peer_args *a, int argc, char **argv, const char *tool, cons
         }
     }
     if (!a->terms || !a->text_col || !a->archive) {
-        fputs(usage_text, stderr);
+        usage(stderr, how);
         peer_die(PEER_EXIT_USAGE, "--terms, --text-col and ARCHIVE are required");
     }
+    if (a->threads)
+        omp_set_num_threads(a->threads);
+    return omp_get_max_threads();
 }
 
 /* ---------------------------------------------------------------- term list */
@@ -183,16 +198,33 @@ void peer_terms_free(peer_terms *T)
     memset(T, 0, sizeof *T);
 }
 
-void peer_write_counts(const char *path, const peer_terms *T, const uint64_t *counts)
+void peer_report(const peer_args *a, const peer_terms *T, uint64_t *const *counts, int threads, uint64_t matches,
+                 const peer_totals *tot)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        peer_die(PEER_EXIT_IO, "cannot create %s: %s", path, strerror(errno));
+    uint64_t *sum = counts[0], matched_terms = 0;
+    for (int i = 1; i < threads; i++)
+        for (size_t k = 0; k < T->n; k++)
+            sum[k] += counts[i][k];
     for (size_t k = 0; k < T->n; k++)
-        if (counts[k])
-            fprintf(f, "%s\t%llu\n", T->term[k], (unsigned long long)counts[k]);
-    if (fclose(f))
-        peer_die(PEER_EXIT_IO, "cannot write %s: %s", path, strerror(errno));
+        matched_terms += sum[k] != 0;
+    if (a->counts) {
+        FILE *f = fopen(a->counts, "w");
+        if (!f)
+            peer_die(PEER_EXIT_IO, "cannot create %s: %s", a->counts, strerror(errno));
+        for (size_t k = 0; k < T->n; k++)
+            if (sum[k])
+                fprintf(f, "%s\t%llu\n", T->term[k], (unsigned long long)sum[k]);
+        if (fclose(f))
+            peer_die(PEER_EXIT_IO, "cannot write %s: %s", a->counts, strerror(errno));
+    }
+    printf("records: %llu\n", (unsigned long long)tot->records);
+    printf("bytes: %llu\n", (unsigned long long)tot->bytes);
+    printf("text_bytes: %llu\n", (unsigned long long)tot->text_bytes);
+    printf("matches: %llu\n", (unsigned long long)matches);
+    printf("terms_matched: %llu\n", (unsigned long long)matched_terms);
+    printf("seconds: %.3f\n", tot->seconds);
+    printf("mb_per_s: %.1f\n", tot->seconds > 0 ? tot->bytes / 1e6 / tot->seconds : 0.0);
+    printf("records_per_s: %.0f\n", tot->seconds > 0 ? tot->records / tot->seconds : 0.0);
 }
 
 /* ---------------------------------------------------------------- archive reader */

@@ -28,9 +28,11 @@ typedef struct {
     int threads;                                     /* 0: OpenMP's default */
 } peer_args;
 
-/* Parses the common command line; prints usage_text for -h / --help (exit 0) and on a
- * missing argument (exit 2). */
-void peer_parse_args(peer_args *a, int argc, char **argv, const char *tool, const char *usage_text);
+/* Parses the common command line and sets OpenMP's thread count from --threads; returns
+ * the number of threads the scan will use. The usage (for -h / --help, exit 0, and on a
+ * missing argument, exit 2) is the common part with `how` (how the tool matches, whole
+ * lines) in the middle. */
+int peer_parse_args(peer_args *a, int argc, char **argv, const char *tool, const char *how);
 
 typedef struct {
     char **term;   /* distinct terms, NUL-terminated, in first-seen order */
@@ -55,7 +57,11 @@ typedef struct {
 void peer_scan_archive(const char *archive, const char *text_col, int threads, peer_scan_fn fn, void *ctx,
                        peer_totals *out);
 
-/* counts[k] of term k: writes the nonzero ones to path ("term<TAB>count" lines). */
-void peer_write_counts(const char *path, const peer_terms *T, const uint64_t *counts);
+/* The end of every peer: adds the per-thread term counts (counts[0..threads), each T->n
+ * long) into counts[0], writes them to a->counts when given ("term<TAB>count" lines, the
+ * nonzero ones), and prints the report lines every peer has: records, bytes, text_bytes,
+ * matches, terms_matched, seconds, mb_per_s, records_per_s. */
+void peer_report(const peer_args *a, const peer_terms *T, uint64_t *const *counts, int threads, uint64_t matches,
+                 const peer_totals *tot);
 
 #endif

@@ -269,21 +269,13 @@ static void scan_text(int tid, char *text, size_t n, void *ctx)
     }
 }
 
-static const char usage_text[] =
-    "usage: tt_scan --terms FILE --text-col NAME [--threads N] [--counts OUT.tsv] ARCHIVE\n"
-    "Scans the NAME column of a CSV archive (.csv.zst, plain CSV, or - for stdin) for the\n"
-    "terms of FILE (TSV, first column) with a token-hash trie: ASCII letters, digits and\n"
-    "non-ASCII bytes form tokens (case-folded), terms match whole tokens, leftmost-longest.\n"
-    "Prints key: value lines (patterns, phrases, records, bytes, tokens, matches, seconds, ...).\n"
-    "exit status: 0 ok, 1 I/O or data error, 2 usage error\n";
-
 int main(int argc, char **argv)
 {
     peer_args a;
-    peer_parse_args(&a, argc, argv, "tt_scan", usage_text);
-    if (a.threads)
-        omp_set_num_threads(a.threads);
-    int nt = omp_get_max_threads();
+    int nt = peer_parse_args(&a, argc, argv, "tt_scan",
+                             "with a token-hash trie:\nASCII letters, digits and non-ASCII bytes form "
+                             "tokens (ASCII case-folded), terms match\nwhole tokens, leftmost-longest "
+                             "without overlaps.\n");
 
     peer_terms T = {0};
     peer_load_terms(&T, a.terms);
@@ -332,19 +324,13 @@ int main(int argc, char **argv)
     peer_totals tot;
     peer_scan_archive(a.archive, a.text_col, nt, scan_text, &ctx, &tot);
 
-    uint64_t matches = 0, tokens = 0, matched_terms = 0;
-    for (int i = 1; i < nt; i++)
-        for (size_t k = 0; k < T.n; k++)
-            shard[0].counts[k] += shard[i].counts[k];
+    uint64_t matches = 0, tokens = 0;
+    uint64_t **counts = peer_xrealloc(NULL, (size_t)nt * sizeof *counts);
     for (int i = 0; i < nt; i++) {
         matches += shard[i].matches;
         tokens += shard[i].tokens;
+        counts[i] = shard[i].counts;
     }
-    for (size_t k = 0; k < T.n; k++)
-        matched_terms += shard[0].counts[k] != 0;
-    if (a.counts)
-        peer_write_counts(a.counts, &T, shard[0].counts);
-
     printf("tool: tt_scan (token-hash trie)\n");
     printf("patterns: %zu\n", T.n);
     printf("term_lines: %zu\n", T.lines);
@@ -353,15 +339,9 @@ int main(int argc, char **argv)
     printf("nodes: %zu\n", t.n_nodes);
     printf("compile_s: %.3f\n", build_s);
     printf("threads: %d\n", nt);
-    printf("records: %llu\n", (unsigned long long)tot.records);
-    printf("bytes: %llu\n", (unsigned long long)tot.bytes);
-    printf("text_bytes: %llu\n", (unsigned long long)tot.text_bytes);
     printf("tokens: %llu\n", (unsigned long long)tokens);
-    printf("matches: %llu\n", (unsigned long long)matches);
-    printf("terms_matched: %llu\n", (unsigned long long)matched_terms);
-    printf("seconds: %.3f\n", tot.seconds);
-    printf("mb_per_s: %.1f\n", tot.seconds > 0 ? tot.bytes / 1e6 / tot.seconds : 0.0);
-    printf("records_per_s: %.0f\n", tot.seconds > 0 ? tot.records / tot.seconds : 0.0);
+    peer_report(&a, &T, counts, nt, matches, &tot);
+    free(counts);
 
     for (int i = 0; i < nt; i++) {
         free(shard[i].counts);

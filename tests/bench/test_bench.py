@@ -57,6 +57,30 @@ def rows_of(data):
     return next(r), list(r)
 
 
+def note_archive(path, notes):
+    """A .csv.zst of id,note,x rows for the peers; x repeats terms that must not be scanned."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "note", "x"])
+    for i, n in enumerate(notes):
+        w.writerow(["r%d" % i, n, "heart failure asthma"])
+    sh(["zstd", "-q", "-f", "-o", path], input=buf.getvalue().encode("utf-8"))
+    return path
+
+
+def run_peer(exe, terms, archive, threads):
+    """A peer's report (key: value lines) and its --counts (term -> count)."""
+    with tempfile.TemporaryDirectory() as d:
+        counts = os.path.join(d, "counts.tsv")
+        p = sh([exe, "--terms", terms, "--text-col", "note", "--threads", threads, "--counts", counts, archive])
+        kv = dict(l.split(": ", 1) for l in p.stdout.decode().splitlines() if ": " in l)
+        got = {}
+        for line in read(counts).decode("utf-8").splitlines():
+            k, v = line.rsplit("\t", 1)
+            got[k] = int(v)
+    return kv, got
+
+
 def peak_rss_kb(args):
     """Run args; its peak RSS in KB (wait4 gives the child's own figure)."""
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -217,21 +241,9 @@ try:
     tl = os.path.join(tmp, "tt_terms.tsv")
     with open(tl, "w", encoding="utf-8") as f:
         f.write("".join("%s\tX%d\n" % (t, i) for i, t in enumerate(tt_terms)))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["id", "note", "x"])
-    for i, n in enumerate(tt_notes):
-        w.writerow(["r%d" % i, n, "heart failure asthma"])  # another column: not scanned
-    tp = os.path.join(tmp, "tt.csv.zst")
-    sh(["zstd", "-q", "-o", tp], input=buf.getvalue().encode("utf-8"))
-    counts = os.path.join(tmp, "tt_counts.tsv")
+    tp = note_archive(os.path.join(tmp, "tt.csv.zst"), tt_notes)
     for t in ("1", "2"):
-        p = sh([TT, "--terms", tl, "--text-col", "note", "--threads", t, "--counts", counts, tp])
-        kv = dict(l.split(": ", 1) for l in p.stdout.decode().splitlines() if ": " in l)
-        got = {}
-        for line in read(counts).decode("utf-8").splitlines():
-            k, v = line.rsplit("\t", 1)
-            got[k] = int(v)
+        kv, got = run_peer(TT, tl, tp, t)
         check(got == dict(want_tt), "tt_scan --threads %s: counts %r, expected %r" % (t, got, dict(want_tt)))
         check(kv.get("records") == str(len(tt_notes)) and kv.get("patterns") == "12" and
               kv.get("matches") == str(sum(want_tt.values())) and
@@ -247,21 +259,10 @@ try:
             f.write("heart failure\tI50.9\nHeart Failure\tI50.9\nasthma\tJ45.909\nfail\tX\naa\tY\nabsent term\tZ\n")
         notes_hs = ["Heart failure; HEART FAILURE and asthma.", "aaaa asthmatic, failing", "",
                     'quoted "heart failure", two\nlines asthma']
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["id", "note", "x"])
-        for i, n in enumerate(notes_hs):
-            w.writerow(["r%d" % i, n, "heart failure asthma"])  # another column: not scanned
-        hp = os.path.join(tmp, "hs.csv.zst")
-        sh(["zstd", "-q", "-o", hp], input=buf.getvalue().encode())
-        counts = os.path.join(tmp, "hs_counts.tsv")
+        hp = note_archive(os.path.join(tmp, "hs.csv.zst"), notes_hs)
         for t in ("1", "2"):
-            p = sh([HS, "--terms", tl, "--text-col", "note", "--threads", t, "--counts", counts, hp])
-            kv = dict(l.split(": ", 1) for l in p.stdout.decode().splitlines() if ": " in l)
-            got = {}
-            for line in read(counts).decode().splitlines():
-                k, v = line.rsplit("\t", 1)
-                got[k.lower()] = int(v)
+            kv, got = run_peer(HS, tl, hp, t)
+            got = {k.lower(): v for k, v in got.items()}
 
             def occurrences(term):
                 n = 0
