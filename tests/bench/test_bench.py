@@ -282,11 +282,16 @@ try:
 
     # ---- bench/run: what it writes -----------------------------------------------
     res = os.path.join(tmp, "results")
-    p = subprocess.run([sys.executable, RUN, "--archive", fr, "--dict", DICT, "--threads", "1 2", "--repeat", "1",
+    p = subprocess.run([sys.executable, RUN, "--archive", fr, "--dict", DICT, "--threads", "1 2", "--repeat", "2",
                         "--peers", "tt_scan", "--no-ceiling", "--build", BUILD, "--results", res],
                        capture_output=True, cwd=SRC)
     if not check(p.returncode == 0, "bench/run exited %d: %s" % (p.returncode, p.stderr.decode(errors="replace"))):
         sys.exit(1)
+    # the measurements run in rounds: every tool once, then every tool again
+    rounds = re.findall(r"^bench: round (\d)/2: (.+): [0-9.]+ s$", p.stderr.decode(errors="replace"), re.M)
+    labels = ["zstd -dc", "tt_scan t=1", "tt_scan t=2", "medcode t=1 ctx=on", "medcode t=1 ctx=off",
+              "medcode t=2 ctx=on", "medcode t=2 ctx=off"]
+    check(rounds == [("1", x) for x in labels] + [("2", x) for x in labels], "bench/run: rounds %r" % rounds)
     main = [f for f in glob.glob(os.path.join(res, "*.csv")) if not f.endswith("-stages.csv")]
     check(len(main) == 1, "bench/run: results %r" % sorted(os.listdir(res)))
     base = main[0][:-4]
