@@ -6,10 +6,10 @@
  * (ASCII); everything else separates. Every term of a medcode term list (TSV
  * term<TAB>code, first column) is tokenized so, its tokens interned in a vocabulary hash
  * (string -> id), and the token sequence inserted into a trie: the root's children in an
- * array by token id, every other edge in one hash table keyed by (node, token id). A text is tokenized, each token looked up once
- * (unknown tokens can neither start nor continue a term), and matched leftmost-longest,
- * non-overlapping: from each position the longest term is counted and the scan resumes
- * after it. Terms whose token sequences coincide ("Crohn's", "crohn s") count as the
+ * array by token id, every other edge in one hash table keyed by (node, token id). A text
+ * is tokenized, each token looked up once (unknown tokens can neither start nor continue
+ * a term), and matched leftmost-longest, non-overlapping: from each position the longest
+ * term is counted and the scan resumes after it. Terms whose token sequences coincide ("Crohn's", "crohn s") count as the
  * first. No normalisation beyond case, no context, no coding rules, no statistics.
  * Reading, arguments and report: peer_io.h. */
 #include "peer_io.h"
