@@ -213,7 +213,7 @@ try:
 
     def toks(x):  # tt_scan's tokens: runs of ASCII letters, digits and non-ASCII bytes, ASCII lower-cased ("CAFÉ" is not "café")
         return [t.decode("latin-1") for t in re.findall(rb"[A-Za-z0-9\x80-\xff]+", x.encode("utf-8").lower())]
-    trie, first = {}, {}
+    trie = {}
     for k, term in enumerate(tt_terms):
         node = trie
         for t in toks(term):
