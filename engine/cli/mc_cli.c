@@ -27,6 +27,7 @@ enum {
 
 const void *mc_embedded_dict(size_t *len);
 int mc_cli_merge(int argc, char **argv); /* mc_cli_stats.c */
+int mc_cli_audit(int argc, char **argv); /* mc_cli_audit.c */
 
 static volatile sig_atomic_t g_stop;
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
@@ -77,6 +78,7 @@ static const char *const MAIN_HELP =
     "  eval         precision/recall/F1 of per-record output against gold codes\n"
     "  report       one self-contained HTML page (charts) from a run's output directory\n"
     "  merge        add partial states (run --state) exactly and write the same tables\n"
+    "  audit        review sample of coded mentions (patient text: internal only) and its precision\n"
     "\n"
     "  medcode --version    versions of medcode, zstd and libcsv\n"
     "  medcode <command> --help\n"
@@ -653,6 +655,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "eval")) return cmd_eval(argc - 1, argv + 1);
     if (!strcmp(c, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(c, "merge")) return mc_cli_merge(argc - 1, argv + 1);
+    if (!strcmp(c, "audit")) return mc_cli_audit(argc - 1, argv + 1);
     fprintf(stderr, "medcode: error: unknown command '%s' (see 'medcode --help')\n", c);
     return EX_USAGE;
 }

@@ -16,6 +16,16 @@ void mc_wilson(uint64_t x, uint64_t n, double *lo, double *hi)
     *hi = x == n ? 1.0 : centre + half;
 }
 
+void mc_wilson_n(double p, double n, double *lo, double *hi)
+{
+    const double z = MC_Z95, z2 = z * z;
+    double den = 1.0 + z2 / n;
+    double centre = (p + z2 / (2.0 * n)) / den;
+    double half = z * sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / den;
+    *lo = p <= 0.0 ? 0.0 : centre - half;
+    *hi = p >= 1.0 ? 1.0 : centre + half;
+}
+
 /* Regularised lower incomplete gamma P(a, x): series for x < a + 1, Lentz continued
  * fraction for Q otherwise (Numerical Recipes, 3rd ed., 6.2). */
 static double gammp(double a, double x)

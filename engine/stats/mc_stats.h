@@ -207,6 +207,9 @@ mc_status mc_state_read(const char *path, const mc_dict *d, char **opts_text, mc
 #define MC_Z95 1.959963984540054
 /* Wilson score interval for x of n at 95% (proportions, 0..1). n > 0. */
 void mc_wilson(uint64_t x, uint64_t n, double *lo, double *hi);
+/* The same interval for a proportion p (0..1) at a non-integer sample size n > 0 (an
+ * effective size, e.g. of a weighted estimate; used by `medcode audit score`). */
+void mc_wilson_n(double p, double n, double *lo, double *hi);
 /* Inverse of the regularised lower incomplete gamma P(a, x) = p, a > 0, 0 < p < 1. */
 double mc_gamma_inv(double a, double p);
 /* Direct standardisation over k bands: rate = sum w_i x_i / n_i (bands with n_i = 0 must
